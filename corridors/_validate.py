@@ -1,0 +1,305 @@
+"""Checks of network data. Every check gathers all the problems it finds before reporting."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+from shapely.geometry import Point
+
+from corridors.geo import point_distance_km
+from corridors.schema import DATE_PATTERN, GAUGE_CHANGE_METHODS, Field, parse_date, track_gauges
+
+__all__ = ["Problem", "check_network", "check_records"]
+
+#: A segment end further than this from its station is an error (km).
+END_TOLERANCE_KM = 1.0
+#: A station further than this outside its declared country is an error (km); Natural Earth
+#: 1:10m borders are accurate to a few hundred metres, border stations sit on them.
+COUNTRY_TOLERANCE_KM = 5.0
+#: Geodesic vs documented length: larger relative differences are reported.
+LENGTH_TOLERANCE = 0.15
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the data.
+
+    Attributes
+    ----------
+    severity
+        ``"error"`` (the data is wrong or unusable) or ``"warning"`` (worth a look).
+    file
+        The file name.
+    kind
+        ``"station"``, ``"segment"`` or ``"network"``.
+    feature
+        The feature id (or ``#N`` for the N-th feature when it has no id).
+    field
+        The property concerned, or ``None``.
+    message
+        What is wrong, with the bad value.
+    """
+
+    severity: str
+    file: str
+    kind: str
+    feature: str
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.kind} {self.feature!r}" if self.feature else f"{self.file}"
+        if self.field:
+            where += f", field {self.field!r}"
+        return f"{self.severity}: {where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the problem as a plain dict (for JSON output)."""
+        return dict(self.__dict__)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _check_value(field: Field, value: Any) -> str | None:
+    """Return a message if ``value`` does not fit ``field``, else None."""
+    if _missing(value):
+        return "is required but missing or empty" if field.required else None
+    if field.kind == "str":
+        if not isinstance(value, str):
+            return f"must be a string, got {type(value).__name__} {value!r}"
+        if field.choices and value not in field.choices:
+            return f"{value!r} is not one of {', '.join(field.choices)}"
+    elif field.kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"must be a number, got {type(value).__name__} {value!r}"
+        if value <= 0:
+            return f"must be positive, got {value!r}"
+    elif field.kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"must be a list of strings, got {value!r}"
+        bad = [v for v in value if field.choices and v not in field.choices]
+        if bad:
+            return f"{', '.join(map(repr, bad))} not allowed; use {', '.join(field.choices)}"
+    elif field.kind == "date":
+        if not isinstance(value, str) or not DATE_PATTERN.match(value):
+            return f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+        try:
+            parse_date(value)
+        except ValueError:
+            return f"{value!r} is not a valid calendar date"
+    return None
+
+
+def check_records(
+    records: list[dict[str, Any]],
+    fields: tuple[Field, ...],
+    *,
+    file: str,
+    kind: str,
+    geom_type: str,
+) -> list[Problem]:
+    """Check raw feature records (properties plus ``geometry``) against the schema.
+
+    Parameters
+    ----------
+    records
+        One dict per feature: its properties, plus ``geometry`` (a shapely geometry or None)
+        and ``_geometry_error`` when the geometry could not be read.
+    fields
+        The schema (:data:`corridors.schema.STATION_FIELDS` or ``SEGMENT_FIELDS``).
+    file, kind
+        Used in the messages.
+    geom_type
+        The required geometry type (``"Point"`` or ``"LineString"``).
+
+    Returns
+    -------
+    list of Problem
+        Schema, type, enum, duplicate-id and geometry-type errors; unknown properties as warnings.
+    """
+    problems: list[Problem] = []
+    known = {f.name for f in fields} | {"geometry", "_geometry_error"}
+    ids = Counter(r.get("id") for r in records if isinstance(r.get("id"), str))
+    for i, rec in enumerate(records):
+        fid = rec.get("id") if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}"
+
+        def add(field: str | None, msg: str, severity: str = "error", fid: str = fid) -> None:
+            problems.append(Problem(severity, file, kind, fid, field, msg))
+
+        for field in fields:
+            msg = _check_value(field, rec.get(field.name))
+            if msg:
+                add(field.name, msg)
+        for extra in sorted(set(rec) - known):
+            add(extra, "unknown property (not in the schema; see geodata/README.md)", "warning")
+        if isinstance(rec.get("id"), str) and ids[rec["id"]] > 1:
+            add("id", f"duplicate id: {ids[rec['id']]} features share it")
+        geom = rec.get("geometry")
+        if rec.get("_geometry_error"):
+            add("geometry", f"cannot be read: {rec['_geometry_error']}")
+        elif geom is None:
+            add("geometry", f"missing; a {kind} needs a {geom_type}")
+        elif geom.geom_type != geom_type:
+            add("geometry", f"must be a {geom_type}, got {geom.geom_type}")
+        elif geom.is_empty:
+            add("geometry", "is empty")
+        elif not geom.is_valid:
+            add("geometry", "is invalid")
+        elif geom_type == "LineString" and geom.length == 0:
+            add("geometry", "has zero length")
+        elif any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in geom.coords):
+            add("geometry", "has coordinates outside longitude -180..180 / latitude -90..90")
+    return problems
+
+
+def check_references(
+    stations: set[str], segments: list[dict[str, Any]], *, file: str
+) -> list[Problem]:
+    """Check that every segment's ``from``/``to`` names a known station; suggest close ids."""
+    import difflib
+
+    problems = []
+    for i, seg in enumerate(segments):
+        fid = seg.get("id") or f"#{i}"
+        for end in ("from", "to"):
+            sid = seg.get(end)
+            if isinstance(sid, str) and sid and sid not in stations:
+                close = difflib.get_close_matches(sid, stations, n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                problems.append(Problem("error", file, "segment", fid, end, f"unknown station {sid!r}{hint}"))
+        if seg.get("from") and seg.get("from") == seg.get("to"):
+            problems.append(Problem("error", file, "segment", fid, "to", "segment starts and ends at the same station"))
+    return problems
+
+
+def check_network(
+    stations: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    *,
+    station_file: str,
+    segment_file: str,
+    today: date,
+) -> list[Problem]:
+    """Check a structurally valid network for inconsistencies.
+
+    Checks segment ends against station positions, stations against their country polygon,
+    geodesic against documented length, status against dates, breaks of gauge at stations
+    without a gauge-change facility, and summarises connectivity.
+
+    Returns
+    -------
+    list of Problem
+    """
+    problems: list[Problem] = []
+    st = stations.set_index("id")
+
+    for sid, row in st.iterrows():
+        code = row["country"]
+        if code not in countries.index:
+            problems.append(
+                Problem("error", station_file, "station", str(sid), "country", f"unknown country code {code!r}")
+            )
+            continue
+        poly = countries.loc[code, "geometry"]
+        pt: Point = row.geometry
+        if not poly.contains(pt):
+            nearest = poly.exterior if poly.geom_type == "Polygon" else poly.boundary
+            q = nearest.interpolate(nearest.project(pt))
+            d = point_distance_km(pt.x, pt.y, q.x, q.y)
+            if d > COUNTRY_TOLERANCE_KM:
+                inside = countries[countries.contains(pt)].index.tolist()
+                where = f"it lies in {inside[0]}" if inside else "it lies in no country polygon"
+                problems.append(
+                    Problem(
+                        "error", station_file, "station", str(sid), "geometry",
+                        f"{d:.1f} km outside its country {code} ({where}; tolerance {COUNTRY_TOLERANCE_KM} km)",
+                    )
+                )
+
+    gauges_at: dict[str, set[str]] = {}
+    for _, seg in segments.iterrows():
+        sid = seg["id"]
+        coords = list(seg.geometry.coords)
+        for end, (x, y) in (("from", coords[0]), ("to", coords[-1])):
+            station = st.loc[seg[end]]
+            d = point_distance_km(x, y, station.geometry.x, station.geometry.y)
+            if d > END_TOLERANCE_KM:
+                problems.append(
+                    Problem(
+                        "error", segment_file, "segment", sid, "geometry",
+                        f"its {end} end is {d:.1f} km from station {seg[end]!r} (tolerance {END_TOLERANCE_KM} km)",
+                    )
+                )
+        doc = seg["length_km"]
+        if doc is not None and not (isinstance(doc, float) and math.isnan(doc)):
+            ratio = seg["length_geodesic_km"] / doc
+            if abs(ratio - 1) > LENGTH_TOLERANCE:
+                problems.append(
+                    Problem(
+                        "warning", segment_file, "segment", sid, "length_km",
+                        f"documented {doc:g} km but the geometry measures {seg['length_geodesic_km']:.1f} km "
+                        f"({(ratio - 1) * 100:+.0f} %)",
+                    )
+                )
+        status, opened = seg["status"], seg["opened"]
+        if status in ("operational", "closed") and not opened:
+            problems.append(Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but no opening date"))
+        if status == "operational" and opened and parse_date(opened) > today:
+            problems.append(
+                Problem("error", segment_file, "segment", sid, "opened", f"status is operational but it opens in the future ({opened})")
+            )
+        if status in ("under_construction", "planned", "proposed") and opened:
+            problems.append(
+                Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but it has an opening date ({opened}); use expected_opening")
+            )
+        if status == "closed" and not seg["closed"]:
+            problems.append(Problem("warning", segment_file, "segment", sid, "closed", "status is closed but no closing date"))
+        exp = seg["expected_opening"]
+        if status in ("under_construction", "planned") and exp and parse_date(exp) < date(today.year, 1, 1):
+            problems.append(
+                Problem("warning", segment_file, "segment", sid, "expected_opening", f"expected opening {exp} has passed; is the status current?")
+            )
+        for end in ("from", "to"):
+            gauges_at.setdefault(seg[end], set()).update(track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"})
+
+    for sid, gauges in sorted(gauges_at.items()):
+        plain = gauges - {"dual"}
+        if len(plain) > 1 and not set(st.loc[sid, "gauge_change"]) & set(GAUGE_CHANGE_METHODS):
+            problems.append(
+                Problem(
+                    "warning", station_file, "station", sid, "gauge_change",
+                    f"segments of gauges {', '.join(sorted(plain))} meet here but the station has no gauge-change "
+                    "facility, so no train or load can pass between them",
+                )
+            )
+
+    g = nx.Graph()
+    g.add_nodes_from(st.index)
+    g.add_edges_from(zip(segments["from"], segments["to"], strict=True))
+    op = nx.Graph()
+    op.add_nodes_from(st.index)
+    ops = segments[segments["status"] == "operational"]
+    op.add_edges_from(zip(ops["from"], ops["to"], strict=True))
+    comps = sorted(nx.connected_components(g), key=len, reverse=True)
+    isolated = [n for n in g if g.degree(n) == 0]
+    for n in isolated:
+        problems.append(Problem("warning", station_file, "station", n, None, "no segment reaches this station"))
+    if len(comps) - len(isolated) > 1:
+        small = [sorted(c) for c in comps[1:] if len(c) > 1]
+        problems.append(
+            Problem(
+                "warning", segment_file, "network", "", None,
+                f"the network (all statuses) falls into {len(comps) - len(isolated)} parts; "
+                f"the smaller ones hold {'; '.join(', '.join(c[:4]) + (' ...' if len(c) > 4 else '') for c in small)}",
+            )
+        )
+    return problems

@@ -1,0 +1,301 @@
+"""The ``corridors`` command line.
+
+Exit codes: 0 ok; 1 a problem was found (invalid data, no route); 2 bad usage (unknown option,
+unknown station name, malformed date).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from corridors import __version__
+from corridors._errors import CorridorsError, DataError, NoRouteError, StationNotFoundError
+from corridors.io import to_geojson, to_geopackage, to_graphml
+from corridors.network import Network, load_network, validate_network
+from corridors.params import load_parameters
+from corridors.routing import CRITERIA, routes
+from corridors.stats import km_by_corridor, km_by_country_status, km_by_gauge_status, summary
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
+
+
+DATE = _Date()
+
+
+def _net(ctx: click.Context) -> Network:
+    obj = ctx.ensure_object(dict)
+    if "net" not in obj:
+        obj["net"] = load_network(obj.get("data"))
+    net: Network = obj["net"]
+    return net
+
+
+def _df_table(df: pd.DataFrame, title: str, index_name: str) -> Table:
+    t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+    t.add_column(index_name)
+    for c in df.columns:
+        t.add_column(str(c), justify="right")
+    for idx, row in df.iterrows():
+        t.add_row(str(idx), *(f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row))
+    return t
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corridors")
+@click.option(
+    "--data", type=click.Path(path_type=Path), default=None,
+    help="Network to use: a folder with stations.geojson and segments.geojson, or a .gpkg. Default: the shipped geodata/.",
+)
+@click.option(
+    "--params", type=click.Path(path_type=Path), default=None,
+    help="Parameters TOML (speeds, border dwell and fees, gauge-change costs, tariffs). Default: geodata/parameters.toml.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what each step does.")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None, params: Path | None, verbose: bool) -> None:
+    """Model the rail corridors of Iran, Afghanistan and Central Asia.
+
+    \b
+    Examples:
+      corridors validate                      check the shipped network
+      corridors info                          km by country, status, gauge and corridor
+      corridors route Kashgar "Bandar Abbas" --by time --alternatives 3
+      corridors route Mashhad Herat --as-of 2030-01-01 --expected
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    ctx.ensure_object(dict).update(data=data, params=params)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--today", type=DATE, default=None, help="Judge dates against this day instead of today.")
+@click.pass_context
+def validate(ctx: click.Context, path: Path | None, as_json: bool, today: date | None) -> None:
+    """Check a network and report every problem at once.
+
+    PATH is a folder with stations.geojson and segments.geojson, or a .gpkg; the shipped data by
+    default. Errors make the exit code 1; warnings do not.
+
+    \b
+    Example:
+      corridors validate my_network/ --json
+    """
+    path = path or ctx.obj.get("data")
+    problems = validate_network(path, today=today)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        click.echo(json.dumps({"errors": len(errors), "problems": [p.to_dict() for p in problems]}, indent=1))
+    else:
+        for p in problems:
+            style = "red" if p.severity == "error" else "yellow"
+            out.print(f"[{style}]{p.severity}[/]: {str(p).split(': ', 1)[1]}", markup=True)
+        if not errors:
+            net = load_network(path)
+            s = summary(net)
+            out.print(
+                f"OK: {s['stations']} stations, {s['segments']} segments, {s['km_total']:,.0f} km; "
+                f"{len(problems)} warning(s), no errors"
+            )
+        else:
+            out.print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    ctx.exit(1 if errors else 0)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def info(ctx: click.Context, as_json: bool) -> None:
+    """Counts and kilometres by country, status, gauge and corridor.
+
+    Kilometres by country are measured from the geometry against Natural Earth country polygons.
+
+    \b
+    Example:
+      corridors info --json
+    """
+    net = _net(ctx)
+    tables = {
+        "country": km_by_country_status(net),
+        "gauge": km_by_gauge_status(net),
+        "corridor": km_by_corridor(net),
+    }
+    if as_json:
+        payload: dict[str, Any] = summary(net)
+        payload.update({f"km_by_{k}": json.loads(v.to_json(orient="index")) for k, v in tables.items()})
+        click.echo(json.dumps(payload, indent=1))
+        return
+    s = summary(net)
+    out.print(f"[bold]{s['stations']} stations, {s['segments']} segments, {s['km_total']:,.0f} km[/] ({net.source})")
+    out.print("km by status: " + ", ".join(f"{k} {v:,.0f}" for k, v in s["km_by_status"].items()))
+    out.print(f"gauge-change stations: {', '.join(s['gauge_change_stations']) or 'none'}")
+    out.print(f"segments crossing a border: {s['border_segments']}\n")
+    for key, t in tables.items():
+        out.print(_df_table(t, f"km by {key} and status", key))
+        out.print()
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@cli.command(name="route")
+@click.argument("origin")
+@click.argument("destination")
+@click.option("--as-of", type=DATE, default=None, help="Use the network as it stands on this date (default: today).")
+@click.option("--expected", is_flag=True, help="Also use unbuilt segments expected to be open by --as-of.")
+@click.option("--by", type=click.Choice(CRITERIA), default="distance", show_default=True, help="What to minimise.")
+@click.option("--via", multiple=True, help="Pass through these stations in order (repeat or comma-separate).")
+@click.option("--avoid-station", multiple=True, help="Stations not to use.")
+@click.option("--avoid-segment", multiple=True, help="Segment ids not to use.")
+@click.option("--avoid-country", multiple=True, help="ISO3 countries not to enter, e.g. AFG.")
+@click.option("--avoid-group", multiple=True, help="Country groups not to enter (from the parameters file).")
+@click.option("--within-group", default=None, help="Stay within this country group, e.g. ECO.")
+@click.option("--closed-border", multiple=True, help="A closed border as two ISO3 codes, e.g. AFG-IRN.")
+@click.option("--open-segment", multiple=True, help="Treat this segment as open whatever its status.")
+@click.option("--close-segment", multiple=True, help="Treat this segment as closed.")
+@click.option("--alternatives", "k", type=click.IntRange(1, 20), default=1, show_default=True, help="How many different routes.")
+@click.option("--geojson", type=click.Path(path_type=Path), default=None, help="Write the route(s) to this GeoJSON file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the route(s) as JSON.")
+@click.pass_context
+def route_cmd(
+    ctx: click.Context, origin: str, destination: str, as_of: date | None, expected: bool, by: str,
+    via: tuple[str, ...], avoid_station: tuple[str, ...], avoid_segment: tuple[str, ...],
+    avoid_country: tuple[str, ...], avoid_group: tuple[str, ...], within_group: str | None,
+    closed_border: tuple[str, ...], open_segment: tuple[str, ...], close_segment: tuple[str, ...],
+    k: int, geojson: Path | None, as_json: bool,
+) -> None:
+    """Best route(s) between two stations, with borders and gauge changes priced.
+
+    ORIGIN and DESTINATION are station ids, names or alternative names (case and accents are
+    ignored).
+
+    \b
+    Examples:
+      corridors route Dushanbe "Bandar Abbas" --by time --alternatives 3
+      corridors route Termez Herat --avoid-country TKM
+      corridors route Kashgar Mashhad --as-of 2035-01-01 --expected --json
+    """
+    net = _net(ctx)
+    params = load_parameters(ctx.obj.get("params"))
+    pairs = []
+    for b in _split(closed_border):
+        parts = b.replace("/", "-").split("-")
+        if len(parts) != 2:
+            raise click.BadParameter(f"{b!r} is not two ISO3 codes like AFG-IRN", param_hint="--closed-border")
+        pairs.append(parts)
+    found = routes(
+        net, origin, destination, k=k, by=by, as_of=as_of, expected=expected, params=params,
+        open_segments=_split(open_segment), close_segments=_split(close_segment),
+        via=_split(via), avoid_stations=_split(avoid_station), avoid_segments=_split(avoid_segment),
+        avoid_countries=_split(avoid_country), avoid_groups=_split(avoid_group), within_group=within_group,
+        closed_borders=pairs,
+    )
+    if geojson:
+        import geopandas as gpd
+
+        gdf = pd.concat([r.to_geodataframe().assign(rank=i + 1) for i, r in enumerate(found)], ignore_index=True)
+        gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326").to_file(geojson, driver="GeoJSON")
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in found], indent=1, ensure_ascii=False))
+        return
+    for i, r in enumerate(found, 1):
+        head = f"Route {i} of {len(found)}: " if len(found) > 1 else ""
+        out.print(f"[bold]{head}{r.name(r.origin)} → {r.name(r.destination)}[/]  (by {r.criterion}, {r.network})")
+        legs = Table(show_edge=False, header_style="bold")
+        for col, just in (("segment", "left"), ("from", "left"), ("to", "left"), ("gauge", "left"),
+                          ("status", "left"), ("km", "right"), ("h", "right"), ("cost", "right")):
+            legs.add_column(col, justify=just)  # type: ignore[arg-type]
+        for leg in r.legs:
+            legs.add_row(leg.segment, r.name(leg.from_station), r.name(leg.to_station), leg.gauge, leg.status,
+                         f"{leg.km:,.0f}", f"{leg.hours:,.1f}", f"{leg.cost:,.0f}")
+        out.print(legs)
+        for b in r.borders:
+            out.print(f"  border {b.from_country}→{b.to_country} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
+                      f"{b.dwell_h:g} h, {b.fee:g} {r.cost_unit}")
+        for g in r.gauge_changes:
+            out.print(f"  gauge change {g.from_gauge}→{g.to_gauge} at {r.name(g.station)} by {g.method}: "
+                      f"{g.time_h:g} h, {g.cost:g} {r.cost_unit}")
+        out.print(
+            f"  [bold]total: {r.km:,.0f} km, {r.hours:,.1f} h ({r.hours / 24:,.1f} days), {r.cost:,.0f} {r.cost_unit}[/]; "
+            f"{len(r.borders)} border crossing(s), {len(r.gauge_changes)} gauge change(s)"
+        )
+        out.print("  km by country: " + ", ".join(f"{c} {v:,.0f}" for c, v in r.km_by_country.items()) + "\n")
+    if geojson:
+        out.print(f"wrote {geojson}")
+
+
+@cli.command()
+@click.argument("out_path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson", "graphml"]), default=None,
+              help="Output format; by default from the file name (.gpkg, .graphml, or a folder for GeoJSON).")
+@click.pass_context
+def export(ctx: click.Context, out_path: Path, fmt: str | None) -> None:
+    """Export the network to GeoPackage, a GeoJSON folder or GraphML.
+
+    \b
+    Examples:
+      corridors export network.gpkg
+      corridors export network.graphml
+      corridors export network_geojson/ --format geojson
+    """
+    net = _net(ctx)
+    fmt = fmt or {".gpkg": "gpkg", ".graphml": "graphml"}.get(out_path.suffix.lower(), "geojson")
+    if fmt == "gpkg":
+        to_geopackage(net.stations, net.segments, out_path)
+    elif fmt == "graphml":
+        to_graphml(net.graph, out_path)
+    else:
+        to_geojson(net.stations, net.segments, out_path)
+    out.print(f"wrote {out_path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; errors become messages and exit codes, never tracebacks."""
+    try:
+        cli.main(args=argv, prog_name="corridors", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except StationNotFoundError as exc:
+        err.print(f"error: {exc}")
+        sys.exit(2)
+    except (NoRouteError, DataError, CorridorsError) as exc:
+        err.print(f"error: {exc}")
+        sys.exit(1)
+    except OSError as exc:
+        err.print(f"error: {exc}")
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,361 @@
+"""The network model: loading, validating, filtering by date, and finding stations."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from corridors._errors import DataError, StationNotFoundError
+from corridors._validate import Problem, check_network, check_records, check_references
+from corridors.convert import graph_from_gdfs
+from corridors.data import data_dir
+from corridors.geo import geodesic_km, km_by_country, load_countries
+from corridors.io import frame_from_records, read_records
+from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, parse_date
+
+__all__ = [
+    "Network",
+    "find_station",
+    "is_open",
+    "load_network",
+    "network_as_of",
+    "normalize_name",
+    "validate_network",
+]
+
+log = logging.getLogger(__name__)
+
+_LIST_DEFAULTS = {f.name for f in (*STATION_FIELDS, *SEGMENT_FIELDS) if f.kind == "list"}
+
+
+@dataclass(frozen=True)
+class Network:
+    """A rail network: stations, segments and the graph built from them.
+
+    Attributes
+    ----------
+    stations
+        One row per station (columns of the schema, ``geometry`` a Point in EPSG:4326).
+    segments
+        One row per segment (schema columns, plus the derived ``length_geodesic_km`` and
+        ``km_by_country``), geometry a LineString in EPSG:4326.
+    graph
+        :class:`networkx.MultiGraph` of the same stations and segments (see
+        :func:`corridors.convert.graph_from_gdfs`).
+    source
+        Where the network was read from.
+    description
+        What this state of the network is (e.g. ``"as of 2026-11-28"``).
+    """
+
+    stations: gpd.GeoDataFrame
+    segments: gpd.GeoDataFrame
+    graph: nx.MultiGraph = field(repr=False)
+    source: str = ""
+    description: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"Network({len(self.stations)} stations, {len(self.segments)} segments, "
+            f"source={self.source!r}, description={self.description!r})"
+        )
+
+
+def _fill_defaults(records: list[dict[str, Any]]) -> None:
+    for rec in records:
+        for name in _LIST_DEFAULTS:
+            if rec.get(name) is None:
+                rec[name] = []
+        for name in ("notes", "source_url", "name"):
+            if rec.get(name) is None:
+                rec[name] = ""
+
+
+def _read_and_check(path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, str, list[Problem]]:
+    st_recs, sg_recs, sfile, gfile = read_records(path)
+    problems = check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
+    problems += check_records(sg_recs, SEGMENT_FIELDS, file=gfile, kind="segment", geom_type="LineString")
+    station_ids = {r["id"] for r in st_recs if isinstance(r.get("id"), str)}
+    problems += check_references(station_ids, sg_recs, file=gfile)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        lines = "\n  ".join(str(p) for p in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        msg = f"{path}: {len(errors)} error(s) in the network data:\n  {lines}{more}"
+        raise DataError(msg)
+    _fill_defaults(st_recs)
+    _fill_defaults(sg_recs)
+    stations = frame_from_records(st_recs, [f.name for f in STATION_FIELDS])
+    segments = frame_from_records(sg_recs, [f.name for f in SEGMENT_FIELDS])
+    segments["length_km"] = pd.to_numeric(segments["length_km"]).astype(float)
+    return stations, segments, sfile, gfile, problems
+
+
+def _derive(segments: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    segments = segments.copy()
+    segments["length_geodesic_km"] = [geodesic_km(g) for g in segments.geometry]
+    segments["km_by_country"] = km_by_country(segments.geometry, countries)
+    return segments
+
+
+def load_network(path: str | Path | None = None, *, countries: gpd.GeoDataFrame | None = None) -> Network:
+    """Load a network: the shipped regional network by default, or any file in the same schema.
+
+    Parameters
+    ----------
+    path
+        A folder with ``stations.geojson`` and ``segments.geojson`` or a GeoPackage with layers
+        ``stations`` and ``segments`` (schema: ``geodata/README.md``). ``None`` loads ``geodata/``.
+    countries
+        Country polygons used to split segment lengths by country; the shipped Natural Earth
+        extract by default.
+
+    Returns
+    -------
+    Network
+        Stations and segments with geodesic lengths (WGS84 ellipsoid) and kilometres per country,
+        and the graph built from them.
+
+    Raises
+    ------
+    DataError
+        If a file is missing or malformed: bad JSON, a missing or mistyped field, a value not in
+        its enumeration, a duplicate id, a segment naming an unknown station, a wrong geometry type.
+        The message lists every such problem with file, feature id and field.
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> net.graph.graph["crs"]
+    'EPSG:4326'
+    """
+    path = Path(path) if path is not None else data_dir()
+    stations, segments, _, _, _ = _read_and_check(path)
+    countries = load_countries() if countries is None else countries
+    segments = _derive(segments, countries)
+    graph = graph_from_gdfs(stations, segments, graph_attrs={"source": str(path), "name": path.name})
+    log.info("loaded %d stations and %d segments from %s", len(stations), len(segments), path)
+    return Network(stations, segments, graph, source=str(path), description="all segments, any status")
+
+
+def validate_network(
+    path: str | Path | None = None, *, today: date | None = None, countries: gpd.GeoDataFrame | None = None
+) -> list[Problem]:
+    """Check a network file and return every problem found, errors and warnings.
+
+    Unlike :func:`load_network`, this never raises on bad data: it reports schema problems and,
+    when the structure is sound, consistency problems too (segment ends far from their stations,
+    stations outside their country, lengths far from documented ones, status/date
+    contradictions, breaks of gauge without a facility, disconnected parts).
+
+    Parameters
+    ----------
+    path
+        As for :func:`load_network`.
+    today
+        The date against which "in the future" is judged; today by default.
+    countries
+        Country polygons; the shipped Natural Earth extract by default.
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> [p for p in validate_network() if p.severity == "error"]
+    []
+    """
+    path = Path(path) if path is not None else data_dir()
+    try:
+        stations, segments, sfile, gfile, problems = _read_and_check(path)
+    except DataError as exc:
+        # Structural errors: recover the individual problems by re-running the record checks.
+        try:
+            st_recs, sg_recs, sfile, gfile = read_records(path)
+        except DataError:
+            return [Problem("error", str(path), "network", "", None, str(exc))]
+        problems = check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
+        problems += check_records(sg_recs, SEGMENT_FIELDS, file=gfile, kind="segment", geom_type="LineString")
+        problems += check_references({r["id"] for r in st_recs if isinstance(r.get("id"), str)}, sg_recs, file=gfile)
+        return problems
+    countries = load_countries() if countries is None else countries
+    segments = _derive(segments, countries)
+    problems += check_network(
+        stations, segments, countries, station_file=sfile, segment_file=gfile, today=today or date.today()
+    )
+    return problems
+
+
+def is_open(segment: Any, on: date, *, expected: bool = False) -> bool:
+    """Whether a segment carries trains on a date.
+
+    A segment is open if it is operational and opened on or before the date (or has no opening
+    date), or is closed now but was open then. With ``expected=True``, segments under
+    construction or planned count from their ``expected_opening`` too (a projection, not a fact).
+
+    Parameters
+    ----------
+    segment
+        A mapping or row with ``status``, ``opened``, ``expected_opening`` and ``closed``.
+    on
+        The date.
+    expected
+        Count not-yet-built segments from their expected opening.
+
+    Examples
+    --------
+    >>> seg = {"status": "operational", "opened": "2020-12-10", "expected_opening": None, "closed": None}
+    >>> is_open(seg, date(2020, 12, 9)), is_open(seg, date(2021, 1, 1))
+    (False, True)
+    """
+    status = segment["status"]
+    opened, closed, exp = segment["opened"], segment["closed"], segment["expected_opening"]
+    if status in ("operational", "closed"):
+        if opened and parse_date(opened) > on:
+            return False
+        return not (status == "closed" and (not closed or parse_date(closed) <= on))
+    if expected and exp and status in ("under_construction", "planned", "proposed"):
+        return parse_date(exp) <= on
+    return False
+
+
+def network_as_of(
+    net: Network,
+    on: date | None = None,
+    *,
+    expected: bool = False,
+    open_segments: Iterable[str] = (),
+    close_segments: Iterable[str] = (),
+) -> Network:
+    """Return the network as it stands on a date: only the segments open then.
+
+    Parameters
+    ----------
+    net
+        The full network (not modified).
+    on
+        The date; today by default.
+    expected
+        Also count unbuilt segments from their expected opening (see :func:`is_open`).
+    open_segments, close_segments
+        Segment ids to force open or closed, whatever their status.
+
+    Returns
+    -------
+    Network
+        A new network with every station and the open segments.
+
+    Raises
+    ------
+    DataError
+        If a forced segment id is unknown (close matches are suggested).
+
+    Examples
+    --------
+    >>> full = load_network()
+    >>> len(network_as_of(full, date(1990, 1, 1)).segments) < len(full.segments)
+    True
+    """
+    on = on or date.today()
+    ids = set(net.segments["id"])
+    forced_open, forced_closed = set(open_segments), set(close_segments)
+    for sid in sorted(forced_open | forced_closed):
+        if sid not in ids:
+            close = difflib.get_close_matches(sid, ids, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            msg = f"unknown segment {sid!r}{hint}"
+            raise DataError(msg)
+    keep = [
+        (sid in forced_open or is_open(row, on, expected=expected)) and sid not in forced_closed
+        for sid, row in zip(net.segments["id"], net.segments.to_dict("records"), strict=True)
+    ]
+    segments = net.segments[keep].copy()
+    stations = net.stations.copy()
+    desc = f"as of {on.isoformat()}" + (" (expected openings counted)" if expected else "")
+    if forced_open:
+        desc += f", opened: {', '.join(sorted(forced_open))}"
+    if forced_closed:
+        desc += f", closed: {', '.join(sorted(forced_closed))}"
+    graph = graph_from_gdfs(stations, segments, graph_attrs={**net.graph.graph, "as_of": on.isoformat()})
+    return replace(net, stations=stations, segments=segments, graph=graph, description=desc)
+
+
+def normalize_name(name: str) -> str:
+    """Fold case, diacritics, apostrophes and separators for name matching.
+
+    Examples
+    --------
+    >>> normalize_name("Torbat-e Ḥeydarīyeh")
+    'torbat e heydariyeh'
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.casefold().replace("'", "").replace("’", "").replace("ʻ", "").replace("ʼ", "")
+    for sep in "-_–—.,()/":
+        plain = plain.replace(sep, " ")
+    return " ".join(plain.split())
+
+
+def find_station(net: Network, query: str) -> str:
+    """Return the id of the station named by an id, name or alternative name.
+
+    Matching ignores case, diacritics and punctuation.
+
+    Parameters
+    ----------
+    net
+        The network.
+    query
+        A station id (``afg_herat``), name (``Herat``) or alternative name.
+
+    Returns
+    -------
+    str
+        The station id.
+
+    Raises
+    ------
+    StationNotFoundError
+        If nothing matches or the name is ambiguous; the message lists the closest matches.
+
+    Examples
+    --------
+    >>> find_station(load_network(), "mashhad")
+    'irn_mashhad'
+    """
+    ids = list(net.stations["id"])
+    if query in ids:
+        return query
+    key = normalize_name(query)
+    names: dict[str, set[str]] = {}
+    for sid, name, alts in zip(net.stations["id"], net.stations["name"], net.stations["alt_names"], strict=True):
+        for n in [sid, name, *alts]:
+            names.setdefault(normalize_name(n), set()).add(sid)
+    hits = names.get(key, set())
+    if len(hits) == 1:
+        return next(iter(hits))
+    if len(hits) > 1:
+        msg = f"station name {query!r} is ambiguous: it matches {', '.join(sorted(hits))}; use an id"
+        raise StationNotFoundError(msg)
+    close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
+    label = {sid: n for sid, n in zip(net.stations["id"], net.stations["name"], strict=True)}
+    suggestions = []
+    for c in close:
+        for sid in sorted(names[c]):
+            s = f"{label[sid]} ({sid})"
+            if s not in suggestions:
+                suggestions.append(s)
+    hint = f"; did you mean {', '.join(suggestions[:5])}?" if suggestions else ""
+    msg = f"no station named {query!r}{hint}"
+    raise StationNotFoundError(msg)

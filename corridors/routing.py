@@ -1,0 +1,903 @@
+"""Exact routes over the rail network, with breaks of gauge and border crossings priced.
+
+The search runs on a state-expanded graph whose states are ``(leg, station, train gauge)``:
+
+* running a segment keeps the train's gauge and is possible only on a segment that carries it
+  (a ``dual`` segment carries 1520 mm and 1435 mm trains);
+* a change of gauge is a move between two states of the same station, priced by the method
+  (transloading, bogie exchange) and possible only where the station has that facility;
+* a segment whose end stations lie in different countries is a border crossing and carries that
+  border's dwell time and fee;
+* ordered via-stations are honoured by moving from leg ``i`` to leg ``i + 1`` at the i-th via.
+
+Because every penalty is a cost on a move of this graph, Dijkstra's algorithm on it returns the
+exact optimum. Routes are loopless (no station twice within a leg): the engine enumerates paths
+of the state graph in order of cost (Yen's algorithm) and keeps the first loopless one, which is
+therefore the best loopless route. Alternatives continue that enumeration and keep routes that
+differ enough from the better ones.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import networkx as nx
+from shapely import LineString
+
+from corridors._errors import DataError, NoRouteError
+from corridors.network import Network, find_station, is_open, network_as_of
+from corridors.params import Parameters, load_parameters
+from corridors.schema import GAUGE_CHANGE_METHODS, track_gauges
+
+__all__ = [
+    "CRITERIA",
+    "BorderCrossing",
+    "Constraints",
+    "GaugeChange",
+    "Leg",
+    "Route",
+    "Router",
+    "route",
+    "routes",
+]
+
+log = logging.getLogger(__name__)
+
+Criterion = Literal["distance", "time", "cost", "generalized"]
+CRITERIA: tuple[str, ...] = ("distance", "time", "cost", "generalized")
+#: Upper bound on candidate paths examined while looking for loopless routes.
+MAX_CANDIDATES = 400
+
+State = tuple[int, str, str]  # (leg index, station id, train gauge)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leg:
+    """One segment run by the route, in the direction of travel."""
+
+    segment: str
+    name: str
+    from_station: str
+    to_station: str
+    gauge: str
+    status: str
+    km: float
+    hours: float
+    cost: float
+    km_by_country: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A border crossed on a segment between stations in two countries."""
+
+    segment: str
+    from_station: str
+    to_station: str
+    from_country: str
+    to_country: str
+    dwell_h: float
+    fee: float
+    parameter: str
+
+
+@dataclass(frozen=True)
+class GaugeChange:
+    """A change of gauge at a station."""
+
+    station: str
+    from_gauge: str
+    to_gauge: str
+    method: str
+    time_h: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route and everything needed to explain it.
+
+    Totals include every penalty: ``hours`` is running time plus border dwell plus gauge-change
+    time; ``cost`` is tariff plus border fees plus gauge-change costs; ``generalized`` is
+    ``cost + value_of_time * hours``.
+    """
+
+    origin: str
+    destination: str
+    criterion: str
+    as_of: str
+    network: str
+    parameters: str
+    cost_unit: str
+    stations: list[str]
+    station_names: dict[str, str]
+    legs: list[Leg]
+    borders: list[BorderCrossing]
+    gauge_changes: list[GaugeChange]
+    km: float
+    hours: float
+    cost: float
+    generalized: float
+    km_by_country: dict[str, float]
+    geometry: LineString = field(repr=False)
+    via: list[str] = field(default_factory=list)
+
+    @property
+    def segments(self) -> list[str]:
+        """Segment ids in order of travel."""
+        return [leg.segment for leg in self.legs]
+
+    @property
+    def value(self) -> float:
+        """The total of the criterion the route was chosen by."""
+        return {"distance": self.km, "time": self.hours, "cost": self.cost, "generalized": self.generalized}[
+            self.criterion
+        ]
+
+    def name(self, sid: str) -> str:
+        """Display name of a station on the route."""
+        return self.station_names.get(sid, sid)
+
+    def summary(self) -> str:
+        """The route as readable text: path, totals, borders and gauge changes."""
+        lines = [
+            f"{self.name(self.origin)} -> {self.name(self.destination)} "
+            f"(by {self.criterion}, {self.network})",
+            f"  {self.km:,.0f} km, {self.hours:,.1f} h, {self.cost:,.0f} {self.cost_unit}; "
+            f"{len(self.borders)} border crossing(s), {len(self.gauge_changes)} gauge change(s)",
+            "  via " + " - ".join(self.name(s) for s in self.stations),
+            "  km by country: " + ", ".join(f"{c} {k:,.0f}" for c, k in self.km_by_country.items()),
+        ]
+        for b in self.borders:
+            lines.append(
+                f"  border {b.from_country}->{b.to_country} at {self.name(b.from_station)}/"
+                f"{self.name(b.to_station)}: {b.dwell_h:g} h, {b.fee:g} {self.cost_unit} ({b.parameter})"
+            )
+        for g in self.gauge_changes:
+            lines.append(
+                f"  gauge {g.from_gauge}->{g.to_gauge} at {self.name(g.station)} by {g.method}: "
+                f"{g.time_h:g} h, {g.cost:g} {self.cost_unit}"
+            )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The route as plain JSON-ready data (geometry as coordinates)."""
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "via": self.via,
+            "criterion": self.criterion,
+            "as_of": self.as_of,
+            "network": self.network,
+            "parameters": self.parameters,
+            "cost_unit": self.cost_unit,
+            "km": round(self.km, 3),
+            "hours": round(self.hours, 3),
+            "cost": round(self.cost, 2),
+            "generalized": round(self.generalized, 2),
+            "km_by_country": {k: round(v, 3) for k, v in self.km_by_country.items()},
+            "stations": [{"id": s, "name": self.name(s)} for s in self.stations],
+            "legs": [leg.__dict__ for leg in self.legs],
+            "borders": [b.__dict__ for b in self.borders],
+            "gauge_changes": [g.__dict__ for g in self.gauge_changes],
+            "coordinates": [list(c) for c in self.geometry.coords],
+        }
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """One row: the whole route, merged geometry and totals (lists as JSON text)."""
+        d = self.to_dict()
+        row = {
+            "origin": self.origin,
+            "destination": self.destination,
+            "criterion": self.criterion,
+            "as_of": self.as_of,
+            "km": d["km"],
+            "hours": d["hours"],
+            "cost": d["cost"],
+            "generalized": d["generalized"],
+            "cost_unit": self.cost_unit,
+            "border_crossings": len(self.borders),
+            "gauge_changes": len(self.gauge_changes),
+            "stations": json.dumps([s["id"] for s in d["stations"]]),
+            "segments": json.dumps(self.segments),
+            "km_by_country": json.dumps(d["km_by_country"]),
+        }
+        return gpd.GeoDataFrame([row], geometry=[self.geometry], crs="EPSG:4326")
+
+    def legs_geodataframe(self, net: Network) -> gpd.GeoDataFrame:
+        """One row per leg with the segment's geometry in the direction of travel."""
+        geoms = dict(zip(net.segments["id"], net.segments.geometry, strict=True))
+        rows, lines = [], []
+        for leg in self.legs:
+            g = geoms[leg.segment]
+            rows.append({k: v for k, v in leg.__dict__.items() if k != "km_by_country"})
+            lines.append(g if _oriented(net, leg) else LineString(list(g.coords)[::-1]))
+        return gpd.GeoDataFrame(rows, geometry=lines, crs="EPSG:4326")
+
+    def to_geojson(self, path: str | Path) -> Path:
+        """Write the route (one feature) as GeoJSON."""
+        path = Path(path)
+        self.to_geodataframe().to_file(path, driver="GeoJSON")
+        return path
+
+
+def _oriented(net: Network, leg: Leg) -> bool:
+    frm = dict(zip(net.segments["id"], net.segments["from"], strict=True))
+    return bool(frm[leg.segment] == leg.from_station)
+
+
+# --------------------------------------------------------------------------------------------
+# Constraints
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Constraints:
+    """What a route must do or avoid.
+
+    Attributes
+    ----------
+    via
+        Station ids to pass through, in order.
+    avoid_stations, avoid_segments
+        Ids never to use.
+    avoid_countries
+        ISO3 codes the route must not enter (neither a station nor a segment running through).
+    within
+        If given, the only countries the route may enter.
+    closed_borders
+        Country pairs whose border cannot be crossed.
+    """
+
+    via: tuple[str, ...] = ()
+    avoid_stations: frozenset[str] = frozenset()
+    avoid_segments: frozenset[str] = frozenset()
+    avoid_countries: frozenset[str] = frozenset()
+    within: frozenset[str] | None = None
+    closed_borders: frozenset[frozenset[str]] = frozenset()
+
+    def describe(self) -> str:
+        """The constraints in words, for messages."""
+        parts = []
+        if self.via:
+            parts.append("via " + ", ".join(self.via))
+        if self.avoid_stations:
+            parts.append("avoiding stations " + ", ".join(sorted(self.avoid_stations)))
+        if self.avoid_segments:
+            parts.append("avoiding segments " + ", ".join(sorted(self.avoid_segments)))
+        if self.avoid_countries:
+            parts.append("avoiding " + ", ".join(sorted(self.avoid_countries)))
+        if self.within is not None:
+            parts.append("within " + ", ".join(sorted(self.within)))
+        if self.closed_borders:
+            parts.append("with closed borders " + ", ".join("-".join(sorted(b)) for b in self.closed_borders))
+        return "; ".join(parts) or "no constraints"
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Arc:
+    kind: str  # "start", "segment", "gauge", "via"
+    dst: State
+    segment: str = ""
+    method: str = ""
+    km: float = 0.0
+    hours: float = 0.0
+    cost: float = 0.0
+    border: tuple[str, str, float, float, str] | None = None
+
+
+@dataclass
+class _Path:
+    weight: tuple[float, float]
+    states: list[Any]  # first is the virtual start None, then States
+    arcs: list[_Arc]
+
+
+class Router:
+    """A routing engine for one state of the network and one set of parameters.
+
+    Build it once and ask many queries; :func:`route` and :func:`routes` build one per call.
+
+    Parameters
+    ----------
+    net
+        The network whose segments are all usable (e.g. from :func:`corridors.network_as_of`).
+    params
+        Routing parameters; the shipped ones by default.
+    full
+        The complete network (all statuses), used to name the unbuilt segments that would
+        connect two places when there is no route.
+    as_of
+        The date the network stands for, for reports.
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> full = load_network()
+    >>> router = Router(network_as_of(full, date(2026, 11, 28)), full=full, as_of=date(2026, 11, 28))
+    >>> router.route("Mashhad", "Sarakhs").stations[0]
+    'irn_mashhad'
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        params: Parameters | None = None,
+        *,
+        full: Network | None = None,
+        as_of: date | None = None,
+    ) -> None:
+        self.net = net
+        self.full = full
+        self.params = params or load_parameters()
+        self.as_of = as_of
+        st = net.stations.set_index("id")
+        self._country: dict[str, str] = st["country"].to_dict()
+        self._names: dict[str, str] = st["name"].to_dict()
+        self._methods: dict[str, tuple[str, ...]] = {
+            sid: tuple(m for m in GAUGE_CHANGE_METHODS if m in gc) for sid, gc in st["gauge_change"].items()
+        }
+        self._seg: dict[str, dict[str, Any]] = {r["id"]: r for r in net.segments.to_dict("records")}
+        self._adj: dict[tuple[str, str], list[_Arc]] = {}
+        self._gauges_at: dict[str, set[str]] = {}
+        for sid, seg in self._seg.items():
+            self._add_segment(sid, seg)
+        for station, gauges in self._gauges_at.items():
+            for a, b in itertools.permutations(sorted(gauges), 2):
+                for method in self._methods.get(station, ()):
+                    h, c = self.params.gauge_change(method)
+                    self._adj.setdefault((station, a), []).append(
+                        _Arc("gauge", (0, station, b), method=method, hours=h, cost=c)
+                    )
+
+    def _add_segment(self, sid: str, seg: dict[str, Any]) -> None:
+        p = self.params
+        hours = 0.0
+        cost = 0.0
+        for country, km in seg["km_by_country"].items():
+            for g in track_gauges(seg["gauge"])[:1]:
+                hours += km / p.speed_kmh(segment=sid, status=seg["status"], country=country, gauge=g)
+            cost += km * p.tariff_per_km(country)
+        u, v = seg["from"], seg["to"]
+        cu, cv = self._country[u], self._country[v]
+        for a, b, ca, cb in ((u, v, cu, cv), (v, u, cv, cu)):
+            border = None
+            h, c = hours, cost
+            if ca != cb:
+                dwell, fee, label = p.border(ca, cb, segment=sid)
+                border = (ca, cb, dwell, fee, label)
+                h, c = h + dwell, c + fee
+            for g in track_gauges(seg["gauge"]):
+                self._adj.setdefault((a, g), []).append(
+                    _Arc("segment", (0, b, g), segment=sid, km=seg["length_geodesic_km"], hours=h, cost=c, border=border)
+                )
+                self._gauges_at.setdefault(a, set()).add(g)
+
+    # --- weights ---------------------------------------------------------------------------
+    def _weight_fn(self, by: str) -> Any:
+        vot = self.params.value_of_time
+        if by not in CRITERIA:
+            msg = f"unknown criterion {by!r}; use one of {', '.join(CRITERIA)}"
+            raise DataError(msg)
+
+        def w(arc: _Arc) -> tuple[float, float]:
+            gen = arc.cost + vot * arc.hours
+            if by == "distance":
+                return (arc.km, gen)
+            if by == "time":
+                return (arc.hours, gen)
+            if by == "cost":
+                return (arc.cost, arc.hours)
+            return (gen, arc.km)
+
+        return w
+
+    # --- constraint handling ---------------------------------------------------------------
+    def _resolve(self, query: str) -> str:
+        return find_station(self.full or self.net, query)
+
+    def constraints(
+        self,
+        *,
+        via: Sequence[str] = (),
+        avoid_stations: Iterable[str] = (),
+        avoid_segments: Iterable[str] = (),
+        avoid_countries: Iterable[str] = (),
+        avoid_groups: Iterable[str] = (),
+        within: Iterable[str] | None = None,
+        within_group: str | None = None,
+        closed_borders: Iterable[Sequence[str]] = (),
+    ) -> Constraints:
+        """Build :class:`Constraints` from names, ids and group names, checking each.
+
+        Raises
+        ------
+        StationNotFoundError
+            For an unknown station (close matches suggested).
+        DataError
+            For an unknown segment, country code or country group.
+        """
+        known_countries = set(self._country.values()) | {
+            c for parts in (s["km_by_country"] for s in self._seg.values()) for c in parts
+        }
+
+        def country(code: str) -> str:
+            c = code.upper()
+            if len(c) != 3 or not c.isalpha():
+                msg = f"{code!r} is not an ISO 3166 alpha-3 country code (e.g. AFG, IRN, TJK)"
+                raise DataError(msg)
+            return c
+
+        countries = {country(c) for c in avoid_countries}
+        for g in avoid_groups:
+            countries |= self.params.country_group(g)
+        allowed: set[str] | None = None
+        if within is not None:
+            allowed = {country(c) for c in within}
+        if within_group:
+            allowed = (allowed or set()) | self.params.country_group(within_group)
+        segs = set(avoid_segments)
+        all_segments = set(self.full.segments["id"]) if self.full is not None else set(self._seg)
+        for s in segs:
+            if s not in all_segments:
+                import difflib
+
+                close = difflib.get_close_matches(s, all_segments, n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                msg = f"unknown segment {s!r}{hint}"
+                raise DataError(msg)
+        borders = set()
+        for pair in closed_borders:
+            codes = [country(c) for c in pair]
+            if len(codes) != 2 or codes[0] == codes[1]:
+                msg = f"a closed border names two different countries, got {list(pair)!r}"
+                raise DataError(msg)
+            borders.add(frozenset(codes))
+        del known_countries
+        return Constraints(
+            via=tuple(self._resolve(v) for v in via),
+            avoid_stations=frozenset(self._resolve(s) for s in avoid_stations),
+            avoid_segments=frozenset(segs),
+            avoid_countries=frozenset(countries),
+            within=frozenset(allowed) if allowed is not None else None,
+            closed_borders=frozenset(borders),
+        )
+
+    def _blocked(self, c: Constraints) -> tuple[set[str], set[str]]:
+        min_km = float(self.params.raw.get("routing", {}).get("country_passage_min_km", {}).get("value", 1.0))
+        stations = set(c.avoid_stations)
+        for sid, country in self._country.items():
+            if country in c.avoid_countries or (c.within is not None and country not in c.within):
+                stations.add(sid)
+        segments = set(c.avoid_segments)
+        for sid, seg in self._seg.items():
+            entered = {k for k, km in seg["km_by_country"].items() if km >= min_km}
+            if entered & c.avoid_countries or (c.within is not None and entered - c.within):
+                segments.add(sid)
+            ends = frozenset((self._country[seg["from"]], self._country[seg["to"]]))
+            if len(ends) == 2 and ends in c.closed_borders:
+                segments.add(sid)
+        return stations, segments
+
+    # --- search ----------------------------------------------------------------------------
+    def _arcs(self, state: Any, origin: str, vias: tuple[str, ...]) -> Iterator[_Arc]:
+        if state is None:
+            for g in sorted(self._gauges_at.get(origin, ())):
+                yield _Arc("start", (0, origin, g))
+            return
+        layer, station, gauge = state
+        for arc in self._adj.get((station, gauge), ()):
+            yield _Arc(arc.kind, (layer, *arc.dst[1:]), arc.segment, arc.method, arc.km, arc.hours, arc.cost, arc.border)
+        if layer < len(vias) and station == vias[layer]:
+            yield _Arc("via", (layer + 1, station, gauge))
+
+    def _dijkstra(
+        self,
+        start: Any,
+        origin: str,
+        dest: str,
+        vias: tuple[str, ...],
+        weight: Any,
+        blocked_stations: set[str],
+        blocked_segments: set[str],
+        blocked_states: set[Any],
+        blocked_arcs: set[tuple[Any, tuple[str, str, State]]],
+        w0: tuple[float, float] = (0.0, 0.0),
+    ) -> _Path | None:
+        last = len(vias)
+        best: dict[Any, tuple[float, float]] = {start: w0}
+        prev: dict[Any, tuple[Any, _Arc]] = {}
+        counter = itertools.count()
+        heap: list[tuple[tuple[float, float], int, Any]] = [(w0, next(counter), start)]
+        done: set[Any] = set()
+        while heap:
+            wt, _, state = heapq.heappop(heap)
+            if state in done:
+                continue
+            done.add(state)
+            if state is not None and state[0] == last and state[1] == dest:
+                arcs: list[_Arc] = []
+                states = [state]
+                s = state
+                while s != start:
+                    p, a = prev[s]
+                    arcs.append(a)
+                    states.append(p)
+                    s = p
+                return _Path(wt, states[::-1], arcs[::-1])
+            for arc in self._arcs(state, origin, vias):
+                nxt = arc.dst
+                if nxt in done or nxt in blocked_states or nxt[1] in blocked_stations:
+                    continue
+                if arc.segment and arc.segment in blocked_segments:
+                    continue
+                if (state, (arc.kind, arc.segment or arc.method, nxt)) in blocked_arcs:
+                    continue
+                aw = weight(arc)
+                nw = (wt[0] + aw[0], wt[1] + aw[1])
+                if nxt not in best or nw < best[nxt]:
+                    best[nxt] = nw
+                    prev[nxt] = (state, arc)
+                    heapq.heappush(heap, (nw, next(counter), nxt))
+        return None
+
+    def _paths(
+        self, origin: str, dest: str, by: str, c: Constraints
+    ) -> Iterator[_Path]:
+        """Yield state-graph paths from origin to destination in order of cost (Yen's algorithm)."""
+        weight = self._weight_fn(by)
+        stations, segments = self._blocked(c)
+        vias = c.via
+        first = self._dijkstra(None, origin, dest, vias, weight, stations, segments, set(), set())
+        if first is None:
+            return
+        found = [first]
+        yield first
+        candidates: list[tuple[tuple[float, float], int, _Path]] = []
+        seen = {tuple(first.states)}
+        counter = itertools.count()
+        while True:
+            last = found[-1]
+            for i in range(len(last.arcs)):
+                spur = last.states[i]
+                root_states = last.states[: i + 1]
+                blocked_arcs = set()
+                for p in found:
+                    if p.states[: i + 1] == root_states and len(p.arcs) > i:
+                        a = p.arcs[i]
+                        blocked_arcs.add((spur, (a.kind, a.segment or a.method, a.dst)))
+                root_w = (0.0, 0.0)
+                for a in last.arcs[:i]:
+                    aw = weight(a)
+                    root_w = (root_w[0] + aw[0], root_w[1] + aw[1])
+                tail = self._dijkstra(
+                    spur, origin, dest, vias, weight, stations, segments, set(last.states[:i]), blocked_arcs, root_w
+                )
+                if tail is None:
+                    continue
+                path = _Path(tail.weight, last.states[:i] + tail.states, last.arcs[:i] + tail.arcs)
+                key = tuple(path.states)
+                if key not in seen:
+                    seen.add(key)
+                    heapq.heappush(candidates, (path.weight, next(counter), path))
+            if not candidates:
+                return
+            _, _, best = heapq.heappop(candidates)
+            found.append(best)
+            yield best
+
+    @staticmethod
+    def _loopless(path: _Path) -> bool:
+        visited: set[tuple[int, str]] = set()
+        prev: tuple[int, str] | None = None
+        for s in path.states[1:]:
+            key = (s[0], s[1])
+            if key != prev:
+                if key in visited:
+                    return False
+                visited.add(key)
+            prev = key
+        return True
+
+    def _build(self, path: _Path, origin: str, dest: str, by: str, c: Constraints) -> Route:
+        legs, borders, changes = [], [], []
+        stations: list[str] = []
+        km_c: dict[str, float] = {}
+        coords: list[tuple[float, ...]] = []
+        for arc, src in zip(path.arcs, path.states[:-1], strict=True):
+            if arc.kind == "segment":
+                seg = self._seg[arc.segment]
+                a, b = src[1], arc.dst[1]
+                legs.append(
+                    Leg(arc.segment, seg.get("name") or arc.segment, a, b, arc.dst[2], seg["status"],
+                        arc.km, arc.hours, arc.cost, dict(seg["km_by_country"]))
+                )
+                for k, v in seg["km_by_country"].items():
+                    km_c[k] = km_c.get(k, 0.0) + v
+                if arc.border:
+                    ca, cb, dwell, fee, label = arc.border
+                    borders.append(BorderCrossing(arc.segment, a, b, ca, cb, dwell, fee, label))
+                line = list(seg["geometry"].coords)
+                if seg["from"] != a:
+                    line = line[::-1]
+                coords.extend(line if not coords else line[1:])
+                if not stations or stations[-1] != a:
+                    stations.append(a)
+                stations.append(b)
+            elif arc.kind == "gauge":
+                changes.append(GaugeChange(src[1], src[2], arc.dst[2], arc.method, arc.hours, arc.cost))
+        km = sum(a.km for a in path.arcs)
+        hours = sum(a.hours for a in path.arcs)
+        cost = sum(a.cost for a in path.arcs)
+        names = {s: self._names.get(s, s) for s in {*stations, origin, dest}}
+        return Route(
+            origin=origin,
+            destination=dest,
+            criterion=by,
+            as_of=self.as_of.isoformat() if self.as_of else "",
+            network=self.net.description,
+            parameters=self.params.source,
+            cost_unit=self.params.cost_unit,
+            stations=stations,
+            station_names=names,
+            legs=legs,
+            borders=borders,
+            gauge_changes=changes,
+            km=km,
+            hours=hours,
+            cost=cost,
+            generalized=cost + self.params.value_of_time * hours,
+            km_by_country=dict(sorted(km_c.items(), key=lambda kv: -kv[1])),
+            geometry=LineString(coords),
+            via=list(c.via),
+        )
+
+    def _check_endpoints(self, origin: str, dest: str, c: Constraints) -> None:
+        if origin == dest:
+            msg = f"origin and destination are the same station ({origin})"
+            raise DataError(msg)
+        stations, _ = self._blocked(c)
+        for role, sid in (("origin", origin), ("destination", dest), *(("via station", v) for v in c.via)):
+            if sid in stations:
+                msg = f"the {role} {self._names.get(sid, sid)} ({sid}) is excluded by the constraints ({c.describe()})"
+                raise NoRouteError(msg)
+
+    def routes(
+        self, origin: str, destination: str, *, by: str = "distance", k: int = 3,
+        constraints: Constraints | None = None, max_overlap: float | None = None,
+    ) -> list[Route]:
+        """The ``k`` best loopless routes, best first, each genuinely different.
+
+        An alternative is kept only if at most ``max_overlap`` of its kilometres (or of the
+        shorter route's) run on segments of a better kept route, so a detour through a siding
+        does not count as an alternative.
+
+        Parameters
+        ----------
+        origin, destination
+            Station ids, names or alternative names.
+        by
+            ``distance`` (km), ``time`` (h), ``cost`` or ``generalized``.
+        k
+            How many routes at most.
+        constraints
+            From :meth:`constraints`.
+        max_overlap
+            Defaults to ``routing.alternatives_max_overlap`` in the parameters.
+
+        Returns
+        -------
+        list of Route
+
+        Raises
+        ------
+        NoRouteError
+            If there is no route; the message says why.
+        """
+        c = constraints or Constraints()
+        o, d = self._resolve(origin), self._resolve(destination)
+        self._check_endpoints(o, d, c)
+        limit = self.params.alternatives_max_overlap if max_overlap is None else max_overlap
+        kept: list[Route] = []
+        seen_segments: set[tuple[str, ...]] = set()
+        for n, path in enumerate(self._paths(o, d, by, c)):
+            if n >= MAX_CANDIDATES or len(kept) >= k:
+                break
+            if not self._loopless(path):
+                continue
+            r = self._build(path, o, d, by, c)
+            key = tuple(r.segments)
+            if key in seen_segments:
+                continue
+            seen_segments.add(key)
+            if all(_overlap(r, other) <= limit for other in kept):
+                kept.append(r)
+        if not kept:
+            raise NoRouteError(self._explain(o, d, by, c))
+        log.info("%d route(s) %s -> %s by %s", len(kept), o, d, by)
+        return kept
+
+    def route(self, origin: str, destination: str, *, by: str = "distance", constraints: Constraints | None = None) -> Route:
+        """The best loopless route (see :meth:`routes`)."""
+        return self.routes(origin, destination, by=by, k=1, constraints=constraints)[0]
+
+    # --- explaining failure ----------------------------------------------------------------
+    def _explain(self, o: str, d: str, by: str, c: Constraints) -> str:
+        on = f"as of {self.as_of.isoformat()}" if self.as_of else self.net.description
+        no, nd = self._names.get(o, o), self._names.get(d, d)
+        stations, segments = self._blocked(c)
+        g = nx.Graph()
+        g.add_nodes_from(self._names)
+        for sid, seg in self._seg.items():
+            if sid not in segments and seg["from"] not in stations and seg["to"] not in stations:
+                g.add_edge(seg["from"], seg["to"])
+        unconstrained = Constraints()
+        if c != unconstrained:
+            try:
+                self.route(o, d, by=by)
+            except NoRouteError:
+                pass
+            else:
+                return (
+                    f"no route from {no} to {nd} {on} satisfies the constraints ({c.describe()}); "
+                    "without them there is one"
+                )
+        if not nx.has_path(g, o, d):
+            part = nx.node_connected_component(g, o)
+            names = sorted(self._names[s] for s in part)
+            msg = (
+                f"no route from {no} to {nd} {on}: {nd} is not in {no}'s connected part of the network "
+                f"({len(part)} station(s): {', '.join(names[:8])}{' ...' if len(names) > 8 else ''})"
+            )
+            return msg + self._missing_links(o, d)
+        blocked = sorted(
+            self._names[s] for s, gs in self._gauges_at.items() if len(gs) > 1 and not self._methods.get(s)
+        )
+        return (
+            f"no route from {no} to {nd} {on}: track connects them, but every path needs a change of gauge "
+            f"at a station without a gauge-change facility ({', '.join(blocked) or 'none found'})"
+        )
+
+    def _missing_links(self, o: str, d: str) -> str:
+        if self.full is None:
+            return ""
+        g = nx.Graph()
+        for rec in self.full.segments.to_dict("records"):
+            w = rec["length_geodesic_km"]
+            if g.has_edge(rec["from"], rec["to"]) and g[rec["from"]][rec["to"]]["weight"] <= w:
+                continue
+            g.add_edge(rec["from"], rec["to"], weight=w, rec=rec)
+        try:
+            path = nx.shortest_path(g, o, d, weight="weight")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return "; no segment in the data, built or planned, would connect them"
+        missing = []
+        latest = None
+        for a, b in itertools.pairwise(path):
+            rec = g[a][b]["rec"]
+            if rec["id"] in self._seg:
+                continue
+            exp = rec["expected_opening"] or "no date announced"
+            missing.append(f"{rec['id']} ({rec['status']}, expected {exp})")
+            if rec["expected_opening"] and (latest is None or rec["expected_opening"] > latest):
+                latest = rec["expected_opening"]
+        if not missing:
+            return ""
+        return "; the shortest link through unbuilt segments needs " + ", ".join(missing)
+
+
+def _overlap(a: Route, b: Route) -> float:
+    shared = set(a.segments) & set(b.segments)
+    km_shared = sum(leg.km for leg in a.legs if leg.segment in shared)
+    return km_shared / max(min(a.km, b.km), 1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# One-call API
+# --------------------------------------------------------------------------------------------
+def _router(
+    net: Network, as_of: date | None, expected: bool, params: Parameters | None,
+    open_segments: Iterable[str], close_segments: Iterable[str],
+) -> Router:
+    on = as_of or date.today()
+    state = network_as_of(net, on, expected=expected, open_segments=open_segments, close_segments=close_segments)
+    return Router(state, params, full=net, as_of=on)
+
+
+def routes(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    k: int = 3,
+    by: str = "distance",
+    as_of: date | None = None,
+    expected: bool = False,
+    params: Parameters | None = None,
+    open_segments: Iterable[str] = (),
+    close_segments: Iterable[str] = (),
+    **constraints: Any,
+) -> list[Route]:
+    """The ``k`` best genuinely different routes between two places on the network as of a date.
+
+    Parameters
+    ----------
+    net
+        The full network (e.g. :func:`corridors.load_network`); not modified.
+    origin, destination
+        Station ids, names or alternative names (case and diacritics ignored).
+    k
+        How many routes at most.
+    by
+        ``distance``, ``time``, ``cost`` or ``generalized``.
+    as_of
+        The date; today by default. Only segments open that day are used.
+    expected
+        Also use unbuilt segments whose expected opening is on or before ``as_of``.
+    params
+        Routing parameters; the shipped ones by default.
+    open_segments, close_segments
+        Segment ids forced open or closed.
+    **constraints
+        Keywords of :meth:`Router.constraints`: ``via``, ``avoid_stations``, ``avoid_segments``,
+        ``avoid_countries``, ``avoid_groups``, ``within``, ``within_group``, ``closed_borders``.
+
+    Returns
+    -------
+    list of Route
+
+    Raises
+    ------
+    StationNotFoundError
+        For an unknown station name.
+    NoRouteError
+        If there is no route; the message says why.
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> rs = routes(load_network(), "Tashkent", "Mashhad", k=2, as_of=date(2026, 1, 1))
+    >>> rs[0].km <= rs[-1].km
+    True
+    """
+    r = _router(net, as_of, expected, params, open_segments, close_segments)
+    return r.routes(origin, destination, by=by, k=k, constraints=r.constraints(**constraints))
+
+
+def route(
+    net: Network,
+    origin: str,
+    destination: str,
+    *,
+    by: str = "distance",
+    as_of: date | None = None,
+    expected: bool = False,
+    params: Parameters | None = None,
+    open_segments: Iterable[str] = (),
+    close_segments: Iterable[str] = (),
+    **constraints: Any,
+) -> Route:
+    """The best route between two places on the network as of a date (see :func:`routes`).
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> r = route(load_network(), "Mashhad", "Bandar Abbas", by="time", as_of=date(2026, 1, 1))
+    >>> r.hours > 0 and r.borders == []
+    True
+    """
+    r = _router(net, as_of, expected, params, open_segments, close_segments)
+    return r.route(origin, destination, by=by, constraints=r.constraints(**constraints))

@@ -1,0 +1,148 @@
+"""The data schema of a corridors network: fields, types and allowed values.
+
+This module is the code's copy of the schema documented in ``geodata/README.md``; a test
+checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "DATE_PATTERN",
+    "GAUGES",
+    "GAUGE_CHANGE_METHODS",
+    "ESTIMABLE_FIELDS",
+    "ROLES",
+    "SEGMENT_FIELDS",
+    "STATION_FIELDS",
+    "STATUSES",
+    "Field",
+    "parse_date",
+    "track_gauges",
+]
+
+#: Station roles.
+ROLES = ("station", "junction", "border_station", "port", "dry_port")
+#: Methods of changing between gauges at a station.
+GAUGE_CHANGE_METHODS = ("transloading", "bogie_exchange")
+#: Track gauges in millimetres; ``dual`` carries both 1520 mm and 1435 mm trains.
+GAUGES = ("1520", "1435", "1676", "dual")
+#: Segment statuses, from built to merely announced.
+STATUSES = ("operational", "under_construction", "planned", "proposed", "closed")
+#: Fields that may be flagged as estimates in the ``estimated`` list.
+ESTIMABLE_FIELDS = (
+    "coordinates",
+    "geometry",
+    "opened",
+    "expected_opening",
+    "closed",
+    "length_km",
+    "gauge",
+    "status",
+    "role",
+)
+#: Dates are ISO 8601 and only as precise as the source: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a station or segment feature.
+
+    Attributes
+    ----------
+    name
+        Property name in the data files.
+    kind
+        ``str``, ``float``, ``list`` (list of strings), ``date`` (partial ISO date string).
+    required
+        Whether the property must be present and non-null.
+    choices
+        Allowed values (for ``str``) or allowed items (for ``list``); empty for free values.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+STATION_FIELDS = (
+    Field("id", "str"),
+    Field("name", "str"),
+    Field("alt_names", "list", required=False),
+    Field("country", "str"),
+    Field("role", "str", choices=ROLES),
+    Field("gauge_change", "list", required=False, choices=GAUGE_CHANGE_METHODS),
+    Field("source", "str"),
+    Field("source_url", "str", required=False),
+    Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
+    Field("notes", "str", required=False),
+)
+
+SEGMENT_FIELDS = (
+    Field("id", "str"),
+    Field("name", "str", required=False),
+    Field("from", "str"),
+    Field("to", "str"),
+    Field("gauge", "str", choices=GAUGES),
+    Field("status", "str", choices=STATUSES),
+    Field("opened", "date", required=False),
+    Field("expected_opening", "date", required=False),
+    Field("closed", "date", required=False),
+    Field("length_km", "float", required=False),
+    Field("corridors", "list", required=False),
+    Field("source", "str"),
+    Field("source_url", "str", required=False),
+    Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
+    Field("notes", "str", required=False),
+)
+
+
+def parse_date(value: str) -> date:
+    """Parse a partial ISO date to the first day of the period it names.
+
+    Parameters
+    ----------
+    value
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Returns
+    -------
+    datetime.date
+        The first day of that year, month or the day itself.
+
+    Raises
+    ------
+    ValueError
+        If the string is not such a date.
+
+    Examples
+    --------
+    >>> parse_date("2016")
+    datetime.date(2016, 1, 1)
+    >>> parse_date("2023-09")
+    datetime.date(2023, 9, 1)
+    """
+    m = DATE_PATTERN.match(str(value))
+    if not m:
+        msg = f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+        raise ValueError(msg)
+    year, month, day = m.groups()
+    return date(int(year), int(month or 1), int(day or 1))
+
+
+def track_gauges(gauge: str) -> tuple[str, ...]:
+    """Return the gauges of train that can run on a segment of this gauge.
+
+    Examples
+    --------
+    >>> track_gauges("dual")
+    ('1520', '1435')
+    >>> track_gauges("1676")
+    ('1676',)
+    """
+    return ("1520", "1435") if gauge == "dual" else (gauge,)
