@@ -30,6 +30,7 @@ from corridors.network import (
     is_open,
     load_network,
     network_as_of,
+    network_from_gdfs,
     validate_network,
 )
 from corridors.params import Parameters, load_parameters
@@ -60,6 +61,7 @@ __all__ = [
     "load_network",
     "load_parameters",
     "network_as_of",
+    "network_from_gdfs",
     "route",
     "routes",
     "to_geojson",

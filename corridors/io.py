@@ -111,13 +111,13 @@ def read_records(path: str | Path) -> tuple[list[dict[str, Any]], list[dict[str,
         If a file is missing, is not valid JSON, or is not a FeatureCollection.
     """
     path = Path(path)
+    if not path.exists():
+        msg = f"{path}: network not found (no such file or folder)"
+        raise DataError(msg)
     if path.is_dir():
         sfile, gfile = path / STATIONS_FILE, path / SEGMENTS_FILE
         return _read_geojson(sfile), _read_geojson(gfile), str(sfile), str(gfile)
     if path.suffix.lower() == ".gpkg":
-        if not path.exists():
-            msg = f"{path}: file not found"
-            raise DataError(msg)
         return (
             _read_gpkg_layer(path, "stations"),
             _read_gpkg_layer(path, "segments"),
@@ -259,4 +259,7 @@ def frame_from_records(records: list[dict[str, Any]], columns: list[str]) -> gpd
     """Build a GeoDataFrame (EPSG:4326) from validated records with the given columns."""
     rows = [{c: r.get(c) for c in columns} | {"geometry": r["geometry"]} for r in records]
     df = pd.DataFrame(rows, columns=[*columns, "geometry"])
+    for col in columns:
+        # Keep missing text and dates as None (pandas would turn an all-missing column into NaN).
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
     return gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")

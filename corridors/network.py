@@ -29,6 +29,7 @@ __all__ = [
     "is_open",
     "load_network",
     "network_as_of",
+    "network_from_gdfs",
     "normalize_name",
     "validate_network",
 ]
@@ -81,8 +82,9 @@ def _fill_defaults(records: list[dict[str, Any]]) -> None:
                 rec[name] = ""
 
 
-def _read_and_check(path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, str, list[Problem]]:
-    st_recs, sg_recs, sfile, gfile = read_records(path)
+def _check_and_build(
+    st_recs: list[dict[str, Any]], sg_recs: list[dict[str, Any]], sfile: str, gfile: str, where: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[Problem]]:
     problems = check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
     problems += check_records(sg_recs, SEGMENT_FIELDS, file=gfile, kind="segment", geom_type="LineString")
     station_ids = {r["id"] for r in st_recs if isinstance(r.get("id"), str)}
@@ -91,13 +93,19 @@ def _read_and_check(path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str
     if errors:
         lines = "\n  ".join(str(p) for p in errors[:50])
         more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-        msg = f"{path}: {len(errors)} error(s) in the network data:\n  {lines}{more}"
+        msg = f"{where}: {len(errors)} error(s) in the network data:\n  {lines}{more}"
         raise DataError(msg)
     _fill_defaults(st_recs)
     _fill_defaults(sg_recs)
     stations = frame_from_records(st_recs, [f.name for f in STATION_FIELDS])
     segments = frame_from_records(sg_recs, [f.name for f in SEGMENT_FIELDS])
     segments["length_km"] = pd.to_numeric(segments["length_km"]).astype(float)
+    return stations, segments, problems
+
+
+def _read_and_check(path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, str, list[Problem]]:
+    st_recs, sg_recs, sfile, gfile = read_records(path)
+    stations, segments, problems = _check_and_build(st_recs, sg_recs, sfile, gfile, str(path))
     return stations, segments, sfile, gfile, problems
 
 
@@ -146,6 +154,52 @@ def load_network(path: str | Path | None = None, *, countries: gpd.GeoDataFrame 
     graph = graph_from_gdfs(stations, segments, graph_attrs={"source": str(path), "name": path.name})
     log.info("loaded %d stations and %d segments from %s", len(stations), len(segments), path)
     return Network(stations, segments, graph, source=str(path), description="all segments, any status")
+
+
+def network_from_gdfs(
+    stations: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    *,
+    countries: gpd.GeoDataFrame | None = None,
+    source: str = "<GeoDataFrames>",
+) -> Network:
+    """Build a network from station and segment GeoDataFrames in the data schema.
+
+    The frames go through the same checks as files do (see :func:`load_network`); derived
+    columns (``length_geodesic_km``, ``km_by_country``) are recomputed.
+
+    Raises
+    ------
+    DataError
+        As for :func:`load_network`, naming the frame, feature and field.
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> again = network_from_gdfs(net.stations, net.segments)
+    >>> len(again.segments) == len(net.segments)
+    True
+    """
+    if stations.crs is not None and not stations.crs.equals("EPSG:4326"):
+        stations = stations.to_crs("EPSG:4326")
+    if segments.crs is not None and not segments.crs.equals("EPSG:4326"):
+        segments = segments.to_crs("EPSG:4326")
+
+    def records(gdf: gpd.GeoDataFrame, fields: tuple[Any, ...]) -> list[dict[str, Any]]:
+        names = [f.name for f in fields if f.name in gdf.columns]
+        out = []
+        for rec, geom in zip(gdf[names].to_dict("records"), gdf.geometry, strict=True):
+            rec = {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+            rec["geometry"] = geom
+            out.append(rec)
+        return out
+
+    st, sg, _ = _check_and_build(
+        records(stations, STATION_FIELDS), records(segments, SEGMENT_FIELDS), "stations", "segments", source
+    )
+    sg = _derive(sg, load_countries() if countries is None else countries)
+    graph = graph_from_gdfs(st, sg, graph_attrs={"source": source, "name": source})
+    return Network(st, sg, graph, source=source, description="all segments, any status")
 
 
 def validate_network(

@@ -136,6 +136,11 @@ class Parameters:
         """Largest share of an alternative's km it may share with a better route."""
         return float(self.raw.get("routing", {}).get("alternatives_max_overlap", {}).get("value", 0.8))
 
+    @property
+    def length_basis(self) -> str:
+        """``documented`` (a segment's sourced length where given) or ``geometry`` (always geodesic)."""
+        return str(self.raw.get("routing", {}).get("length_basis", {}).get("value", "geometry"))
+
     def country_group(self, name: str) -> set[str]:
         """Member countries (ISO3) of a named group, e.g. ``"ECO"``.
 
@@ -196,6 +201,10 @@ def _validate(raw: Mapping[str, Any], file: str) -> None:
         _num(t, "usd_per_km", f"tariff.by_country.{key}", file)
     _sourced(raw["value_of_time"], "value_of_time", file)
     _num(raw["value_of_time"], "usd_per_h", "value_of_time", file)
+    basis = raw.get("routing", {}).get("length_basis", {}).get("value", "geometry")
+    if basis not in ("documented", "geometry"):
+        msg = f"{file}: [routing.length_basis] value must be 'documented' or 'geometry', got {basis!r}"
+        raise ParameterError(msg)
     for name, g in raw.get("country_groups", {}).items():
         members = g.get("members") if isinstance(g, Mapping) else None
         if not isinstance(members, list) or not all(isinstance(m, str) and len(m) == 3 for m in members):

@@ -48,6 +48,7 @@ __all__ = [
     "Router",
     "route",
     "routes",
+    "segment_km",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Leg:
     hours: float
     cost: float
     km_by_country: dict[str, float]
+    km_basis: str = "geometry"
 
 
 @dataclass(frozen=True)
@@ -367,7 +369,11 @@ class Router:
         p = self.params
         hours = 0.0
         cost = 0.0
-        for country, km in seg["km_by_country"].items():
+        km_total, basis = segment_km(seg, p.length_basis)
+        scale = km_total / seg["length_geodesic_km"] if seg["length_geodesic_km"] > 0 else 1.0
+        seg["km_route"], seg["km_basis"] = km_total, basis
+        seg["km_route_by_country"] = {c: km * scale for c, km in seg["km_by_country"].items()}
+        for country, km in seg["km_route_by_country"].items():
             for g in track_gauges(seg["gauge"])[:1]:
                 hours += km / p.speed_kmh(segment=sid, status=seg["status"], country=country, gauge=g)
             cost += km * p.tariff_per_km(country)
@@ -382,7 +388,7 @@ class Router:
                 h, c = h + dwell, c + fee
             for g in track_gauges(seg["gauge"]):
                 self._adj.setdefault((a, g), []).append(
-                    _Arc("segment", (0, b, g), segment=sid, km=seg["length_geodesic_km"], hours=h, cost=c, border=border)
+                    _Arc("segment", (0, b, g), segment=sid, km=km_total, hours=h, cost=c, border=border)
                 )
                 self._gauges_at.setdefault(a, set()).add(g)
 
@@ -623,9 +629,9 @@ class Router:
                 a, b = src[1], arc.dst[1]
                 legs.append(
                     Leg(arc.segment, seg.get("name") or arc.segment, a, b, arc.dst[2], seg["status"],
-                        arc.km, arc.hours, arc.cost, dict(seg["km_by_country"]))
+                        arc.km, arc.hours, arc.cost, dict(seg["km_route_by_country"]), seg["km_basis"])
                 )
-                for k, v in seg["km_by_country"].items():
+                for k, v in seg["km_route_by_country"].items():
                     km_c[k] = km_c.get(k, 0.0) + v
                 if arc.border:
                     ca, cb, dwell, fee, label = arc.border
@@ -785,18 +791,37 @@ class Router:
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return "; no segment in the data, built or planned, would connect them"
         missing = []
-        latest = None
         for a, b in itertools.pairwise(path):
             rec = g[a][b]["rec"]
             if rec["id"] in self._seg:
                 continue
-            exp = rec["expected_opening"] or "no date announced"
-            missing.append(f"{rec['id']} ({rec['status']}, expected {exp})")
-            if rec["expected_opening"] and (latest is None or rec["expected_opening"] > latest):
-                latest = rec["expected_opening"]
+            if rec["status"] in ("operational", "closed"):
+                when = f"opened {rec['opened']}" + (f", closed {rec['closed']}" if rec["closed"] else "")
+            else:
+                when = f"expected {rec['expected_opening'] or 'no date announced'}"
+            missing.append(f"{rec['id']} ({rec['status']}, {when})")
         if not missing:
             return ""
-        return "; the shortest link through unbuilt segments needs " + ", ".join(missing)
+        return "; the shortest link through segments not open then needs " + ", ".join(missing)
+
+
+def segment_km(seg: dict[str, Any], basis: str) -> tuple[float, str]:
+    """The kilometres a route counts for a segment, and their basis.
+
+    With ``basis="documented"`` a segment's documented ``length_km`` (from its source) is used
+    where there is one, else its geodesic length; with ``"geometry"`` always the geodesic length.
+
+    Examples
+    --------
+    >>> segment_km({"length_km": 75.0, "length_geodesic_km": 55.8}, "documented")
+    (75.0, 'documented')
+    >>> segment_km({"length_km": None, "length_geodesic_km": 55.8}, "documented")
+    (55.8, 'geometry')
+    """
+    doc = seg.get("length_km")
+    if basis == "documented" and doc is not None and doc == doc and doc > 0:
+        return float(doc), "documented"
+    return float(seg["length_geodesic_km"]), "geometry"
 
 
 def _overlap(a: Route, b: Route) -> float:
