@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def check_records(
     known = {f.name for f in fields} | {"geometry", "_geometry_error"}
     ids = Counter(r.get("id") for r in records if isinstance(r.get("id"), str))
     for i, rec in enumerate(records):
-        fid = rec.get("id") if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}"
+        fid: str = rec["id"] if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}"
 
         def add(field: str | None, msg: str, severity: str = "error", fid: str = fid) -> None:
             problems.append(Problem(severity, file, kind, fid, field, msg))
@@ -160,12 +161,8 @@ def check_records(
     return problems
 
 
-def check_references(
-    stations: set[str], segments: list[dict[str, Any]], *, file: str
-) -> list[Problem]:
+def check_references(stations: set[str], segments: list[dict[str, Any]], *, file: str) -> list[Problem]:
     """Check that every segment's ``from``/``to`` names a known station; suggest close ids."""
-    import difflib
-
     problems = []
     for i, seg in enumerate(segments):
         fid = seg.get("id") or f"#{i}"
@@ -220,14 +217,35 @@ def check_network(
                 where = f"it lies in {inside[0]}" if inside else "it lies in no country polygon"
                 problems.append(
                     Problem(
-                        "error", station_file, "station", str(sid), "geometry",
+                        "error",
+                        station_file,
+                        "station",
+                        str(sid),
+                        "geometry",
                         f"{d:.1f} km outside its country {code} ({where}; tolerance {COUNTRY_TOLERANCE_KM} km)",
                     )
                 )
 
+    from corridors.data import corridor_names
+
+    known_corridors = corridor_names()
     gauges_at: dict[str, set[str]] = {}
     for _, seg in segments.iterrows():
         sid = seg["id"]
+        for c in seg["corridors"]:
+            if c not in known_corridors:
+                close = difflib.get_close_matches(c, list(known_corridors), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(
+                    Problem(
+                        "warning",
+                        segment_file,
+                        "segment",
+                        sid,
+                        "corridors",
+                        f"unknown corridor id {c!r} (not in geodata/corridors.toml){hint}",
+                    )
+                )
         coords = list(seg.geometry.coords)
         for end, (x, y) in (("from", coords[0]), ("to", coords[-1])):
             station = st.loc[seg[end]]
@@ -235,7 +253,11 @@ def check_network(
             if d > END_TOLERANCE_KM:
                 problems.append(
                     Problem(
-                        "error", segment_file, "segment", sid, "geometry",
+                        "error",
+                        segment_file,
+                        "segment",
+                        sid,
+                        "geometry",
                         f"its {end} end is {d:.1f} km from station {seg[end]!r} (tolerance {END_TOLERANCE_KM} km)",
                     )
                 )
@@ -245,38 +267,73 @@ def check_network(
             if abs(ratio - 1) > LENGTH_TOLERANCE:
                 problems.append(
                     Problem(
-                        "warning", segment_file, "segment", sid, "length_km",
+                        "warning",
+                        segment_file,
+                        "segment",
+                        sid,
+                        "length_km",
                         f"documented {doc:g} km but the geometry measures {seg['length_geodesic_km']:.1f} km "
                         f"({(ratio - 1) * 100:+.0f} %)",
                     )
                 )
         status, opened = seg["status"], seg["opened"]
         if status in ("operational", "closed") and not opened:
-            problems.append(Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but no opening date"))
+            problems.append(
+                Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but no opening date")
+            )
         if status == "operational" and opened and parse_date(opened) > today:
             problems.append(
-                Problem("error", segment_file, "segment", sid, "opened", f"status is operational but it opens in the future ({opened})")
+                Problem(
+                    "error",
+                    segment_file,
+                    "segment",
+                    sid,
+                    "opened",
+                    f"status is operational but it opens in the future ({opened})",
+                )
             )
         if status in ("under_construction", "planned", "proposed") and opened:
             problems.append(
-                Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but it has an opening date ({opened}); use expected_opening")
+                Problem(
+                    "error",
+                    segment_file,
+                    "segment",
+                    sid,
+                    "opened",
+                    f"status is {status} but it has an opening date ({opened}); use expected_opening",
+                )
             )
         if status == "closed" and not seg["closed"]:
-            problems.append(Problem("warning", segment_file, "segment", sid, "closed", "status is closed but no closing date"))
+            problems.append(
+                Problem("warning", segment_file, "segment", sid, "closed", "status is closed but no closing date")
+            )
         exp = seg["expected_opening"]
         if status in ("under_construction", "planned") and exp and parse_date(exp) < date(today.year, 1, 1):
             problems.append(
-                Problem("warning", segment_file, "segment", sid, "expected_opening", f"expected opening {exp} has passed; is the status current?")
+                Problem(
+                    "warning",
+                    segment_file,
+                    "segment",
+                    sid,
+                    "expected_opening",
+                    f"expected opening {exp} has passed; is the status current?",
+                )
             )
         for end in ("from", "to"):
-            gauges_at.setdefault(seg[end], set()).update(track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"})
+            gauges_at.setdefault(seg[end], set()).update(
+                track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"}
+            )
 
     for sid, gauges in sorted(gauges_at.items()):
         plain = gauges - {"dual"}
         if len(plain) > 1 and not set(st.loc[sid, "gauge_change"]) & set(GAUGE_CHANGE_METHODS):
             problems.append(
                 Problem(
-                    "warning", station_file, "station", sid, "gauge_change",
+                    "warning",
+                    station_file,
+                    "station",
+                    sid,
+                    "gauge_change",
                     f"segments of gauges {', '.join(sorted(plain))} meet here but the station has no gauge-change "
                     "facility, so no train or load can pass between them",
                 )
@@ -297,7 +354,11 @@ def check_network(
         small = [sorted(c) for c in comps[1:] if len(c) > 1]
         problems.append(
             Problem(
-                "warning", segment_file, "network", "", None,
+                "warning",
+                segment_file,
+                "network",
+                "",
+                None,
                 f"the network (all statuses) falls into {len(comps) - len(isolated)} parts; "
                 f"the smaller ones hold {'; '.join(', '.join(c[:4]) + (' ...' if len(c) > 4 else '') for c in small)}",
             )

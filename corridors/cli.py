@@ -34,7 +34,7 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class _Date(click.ParamType):
+class _Date(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -70,12 +70,16 @@ def _df_table(df: pd.DataFrame, title: str, index_name: str) -> Table:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="corridors")
 @click.option(
-    "--data", type=click.Path(path_type=Path), default=None,
-    help="Network to use: a folder with stations.geojson and segments.geojson, or a .gpkg. Default: the shipped geodata/.",
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Network: a folder with stations.geojson and segments.geojson, or a .gpkg. Default: the shipped geodata/.",
 )
 @click.option(
-    "--params", type=click.Path(path_type=Path), default=None,
-    help="Parameters TOML (speeds, border dwell and fees, gauge-change costs, tariffs). Default: geodata/parameters.toml.",
+    "--params",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Parameters TOML (speeds, border dwell and fees, gauge changes, tariffs). Default: geodata/parameters.toml.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what each step does.")
 @click.pass_context
@@ -152,7 +156,7 @@ def info(ctx: click.Context, as_json: bool) -> None:
         payload.update({f"km_by_{k}": json.loads(v.to_json(orient="index")) for k, v in tables.items()})
         click.echo(json.dumps(payload, indent=1))
         return
-    s = summary(net)
+    s: dict[str, Any] = summary(net)
     out.print(f"[bold]{s['stations']} stations, {s['segments']} segments, {s['km_total']:,.0f} km[/] ({net.source})")
     out.print("km by status: " + ", ".join(f"{k} {v:,.0f}" for k, v in s["km_by_status"].items()))
     out.print(f"gauge-change stations: {', '.join(s['gauge_change_stations']) or 'none'}")
@@ -181,16 +185,41 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--closed-border", multiple=True, help="A closed border as two ISO3 codes, e.g. AFG-IRN.")
 @click.option("--open-segment", multiple=True, help="Treat this segment as open whatever its status.")
 @click.option("--close-segment", multiple=True, help="Treat this segment as closed.")
-@click.option("--alternatives", "k", type=click.IntRange(1, 20), default=1, show_default=True, help="How many different routes.")
-@click.option("--geojson", type=click.Path(path_type=Path), default=None, help="Write the route(s) to this GeoJSON file.")
+@click.option(
+    "--alternatives",
+    "k",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="How many different routes.",
+)
+@click.option(
+    "--geojson",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the route(s) to this GeoJSON file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the route(s) as JSON.")
 @click.pass_context
 def route_cmd(
-    ctx: click.Context, origin: str, destination: str, as_of: date | None, expected: bool, by: str,
-    via: tuple[str, ...], avoid_station: tuple[str, ...], avoid_segment: tuple[str, ...],
-    avoid_country: tuple[str, ...], avoid_group: tuple[str, ...], within_group: str | None,
-    closed_border: tuple[str, ...], open_segment: tuple[str, ...], close_segment: tuple[str, ...],
-    k: int, geojson: Path | None, as_json: bool,
+    ctx: click.Context,
+    origin: str,
+    destination: str,
+    as_of: date | None,
+    expected: bool,
+    by: str,
+    via: tuple[str, ...],
+    avoid_station: tuple[str, ...],
+    avoid_segment: tuple[str, ...],
+    avoid_country: tuple[str, ...],
+    avoid_group: tuple[str, ...],
+    within_group: str | None,
+    closed_border: tuple[str, ...],
+    open_segment: tuple[str, ...],
+    close_segment: tuple[str, ...],
+    k: int,
+    geojson: Path | None,
+    as_json: bool,
 ) -> None:
     """Best route(s) between two stations, with borders and gauge changes priced.
 
@@ -206,16 +235,28 @@ def route_cmd(
     net = _net(ctx)
     params = load_parameters(ctx.obj.get("params"))
     pairs = []
-    for b in _split(closed_border):
-        parts = b.replace("/", "-").split("-")
+    for spec in _split(closed_border):
+        parts = spec.replace("/", "-").split("-")
         if len(parts) != 2:
-            raise click.BadParameter(f"{b!r} is not two ISO3 codes like AFG-IRN", param_hint="--closed-border")
+            raise click.BadParameter(f"{spec!r} is not two ISO3 codes like AFG-IRN", param_hint="--closed-border")
         pairs.append(parts)
     found = routes(
-        net, origin, destination, k=k, by=by, as_of=as_of, expected=expected, params=params,
-        open_segments=_split(open_segment), close_segments=_split(close_segment),
-        via=_split(via), avoid_stations=_split(avoid_station), avoid_segments=_split(avoid_segment),
-        avoid_countries=_split(avoid_country), avoid_groups=_split(avoid_group), within_group=within_group,
+        net,
+        origin,
+        destination,
+        k=k,
+        by=by,
+        as_of=as_of,
+        expected=expected,
+        params=params,
+        open_segments=_split(open_segment),
+        close_segments=_split(close_segment),
+        via=_split(via),
+        avoid_stations=_split(avoid_station),
+        avoid_segments=_split(avoid_segment),
+        avoid_countries=_split(avoid_country),
+        avoid_groups=_split(avoid_group),
+        within_group=within_group,
         closed_borders=pairs,
     )
     if geojson:
@@ -230,21 +271,42 @@ def route_cmd(
         head = f"Route {i} of {len(found)}: " if len(found) > 1 else ""
         out.print(f"[bold]{head}{r.name(r.origin)} → {r.name(r.destination)}[/]  (by {r.criterion}, {r.network})")
         legs = Table(show_edge=False, header_style="bold")
-        for col, just in (("segment", "left"), ("from", "left"), ("to", "left"), ("gauge", "left"),
-                          ("status", "left"), ("km", "right"), ("h", "right"), ("cost", "right")):
+        for col, just in (
+            ("segment", "left"),
+            ("from", "left"),
+            ("to", "left"),
+            ("gauge", "left"),
+            ("status", "left"),
+            ("km", "right"),
+            ("h", "right"),
+            ("cost", "right"),
+        ):
             legs.add_column(col, justify=just)  # type: ignore[arg-type]
         for leg in r.legs:
-            legs.add_row(leg.segment, r.name(leg.from_station), r.name(leg.to_station), leg.gauge, leg.status,
-                         f"{leg.km:,.0f}", f"{leg.hours:,.1f}", f"{leg.cost:,.0f}")
+            legs.add_row(
+                leg.segment,
+                r.name(leg.from_station),
+                r.name(leg.to_station),
+                leg.gauge,
+                leg.status,
+                f"{leg.km:,.0f}",
+                f"{leg.hours:,.1f}",
+                f"{leg.cost:,.0f}",
+            )
         out.print(legs)
         for b in r.borders:
-            out.print(f"  border {b.from_country}→{b.to_country} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
-                      f"{b.dwell_h:g} h, {b.fee:g} {r.cost_unit}")
+            out.print(
+                f"  border {b.from_country}→{b.to_country} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
+                f"{b.dwell_h:g} h, {b.fee:g} {r.cost_unit}"
+            )
         for g in r.gauge_changes:
-            out.print(f"  gauge change {g.from_gauge}→{g.to_gauge} at {r.name(g.station)} by {g.method}: "
-                      f"{g.time_h:g} h, {g.cost:g} {r.cost_unit}")
+            out.print(
+                f"  gauge change {g.from_gauge}→{g.to_gauge} at {r.name(g.station)} by {g.method}: "
+                f"{g.time_h:g} h, {g.cost:g} {r.cost_unit}"
+            )
         out.print(
-            f"  [bold]total: {r.km:,.0f} km, {r.hours:,.1f} h ({r.hours / 24:,.1f} days), {r.cost:,.0f} {r.cost_unit}[/]; "
+            f"  [bold]total: {r.km:,.0f} km, {r.hours:,.1f} h ({r.hours / 24:,.1f} days), "
+            f"{r.cost:,.0f} {r.cost_unit}[/]; "
             f"{len(r.borders)} border crossing(s), {len(r.gauge_changes)} gauge change(s)"
         )
         out.print("  km by country: " + ", ".join(f"{c} {v:,.0f}" for c, v in r.km_by_country.items()) + "\n")
@@ -254,8 +316,13 @@ def route_cmd(
 
 @cli.command()
 @click.argument("out_path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson", "graphml"]), default=None,
-              help="Output format; by default from the file name (.gpkg, .graphml, or a folder for GeoJSON).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gpkg", "geojson", "graphml"]),
+    default=None,
+    help="Output format; by default from the file name (.gpkg, .graphml, or a folder for GeoJSON).",
+)
 @click.pass_context
 def export(ctx: click.Context, out_path: Path, fmt: str | None) -> None:
     """Export the network to GeoPackage, a GeoJSON folder or GraphML.
@@ -280,7 +347,9 @@ def export(ctx: click.Context, out_path: Path, fmt: str | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; errors become messages and exit codes, never tracebacks."""
     try:
-        cli.main(args=argv, prog_name="corridors", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="corridors", standalone_mode=False)
+        if isinstance(rv, int):  # ctx.exit(code) returns the code when not standalone
+            sys.exit(rv)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

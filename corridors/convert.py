@@ -47,6 +47,8 @@ def graph_from_gdfs(
     G.graph["crs"] = stations.crs.to_string() if stations.crs is not None else None
     G.graph["station_columns"] = list(stations.columns)
     G.graph["segment_columns"] = list(segments.columns)
+    G.graph["station_dtypes"] = {c: str(t) for c, t in stations.dtypes.items() if c != "geometry"}
+    G.graph["segment_dtypes"] = {c: str(t) for c, t in segments.dtypes.items() if c != "geometry"}
     G.graph.update(graph_attrs or {})
     for rec in stations.to_dict("records"):
         G.add_node(rec["id"], **rec)
@@ -80,8 +82,13 @@ def graph_to_gdfs(G: nx.MultiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
     crs = G.graph.get("crs")
     st_cols = G.graph.get("station_columns") or sorted({k for _, d in G.nodes(data=True) for k in d})
     sg_cols = G.graph.get("segment_columns") or sorted({k for *_, d in G.edges(data=True) for k in d})
-    st_df = pd.DataFrame([d for _, d in G.nodes(data=True)], columns=st_cols)
-    sg_df = pd.DataFrame([d for *_, d in G.edges(keys=True, data=True)], columns=sg_cols)
+    # Build as object columns (keeps None as None), then restore each column's recorded dtype.
+    st_df = pd.DataFrame([d for _, d in G.nodes(data=True)], columns=st_cols, dtype=object)
+    sg_df = pd.DataFrame([d for *_, d in G.edges(keys=True, data=True)], columns=sg_cols, dtype=object)
+    for df, key in ((st_df, "station_dtypes"), (sg_df, "segment_dtypes")):
+        for col, dtype in G.graph.get(key, {}).items():
+            if col in df.columns and str(df[col].dtype) != dtype:
+                df[col] = df[col].astype(dtype)
     stations = gpd.GeoDataFrame(st_df, geometry="geometry", crs=crs)
     segments = gpd.GeoDataFrame(sg_df, geometry="geometry", crs=crs)
     return stations, segments

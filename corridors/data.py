@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 from corridors._errors import DataError
 
-__all__ = ["data_dir", "get_path"]
+__all__ = ["corridor_names", "data_dir", "get_path"]
 
 
 def data_dir() -> Path:
@@ -55,3 +56,16 @@ def get_path(name: str) -> Path:
         msg = f"shipped data file {name!r} not found in {path.parent}"
         raise DataError(msg)
     return path
+
+
+def corridor_names() -> dict[str, str]:
+    """Return ``{corridor id: display name}`` from the shipped ``corridors.toml``.
+
+    Examples
+    --------
+    >>> corridor_names()["khaf_herat"]
+    'Khaf–Herat railway'
+    """
+    with get_path("corridors.toml").open("rb") as fh:
+        table = tomllib.load(fh)
+    return {key: str(value["name"]) for key, value in table.items()}

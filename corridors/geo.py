@@ -95,9 +95,7 @@ def _lines(geom: BaseGeometry) -> list[LineString]:
     return []
 
 
-def km_by_country(
-    lines: Iterable[BaseGeometry], countries: gpd.GeoDataFrame
-) -> list[dict[str, float]]:
+def km_by_country(lines: Iterable[BaseGeometry], countries: gpd.GeoDataFrame) -> list[dict[str, float]]:
     """Split each line's geodesic length among the countries it runs through.
 
     Pieces that fall outside every polygon (gaps along border rivers in 1:10m data) are given
@@ -143,8 +141,10 @@ def km_by_country(
             km = geodesic_km(piece)
             if km <= 0:
                 continue
-            nearest = int(np.argmin([g.distance(piece) for g in geoms])) if len(cand) == 0 else int(
-                cand[np.argmin([geoms[i].distance(piece) for i in cand])]
+            nearest = (
+                int(np.argmin([g.distance(piece) for g in geoms]))
+                if len(cand) == 0
+                else int(cand[np.argmin([geoms[i].distance(piece) for i in cand])])
             )
             code = str(codes[nearest])
             parts[code] = parts.get(code, 0.0) + km

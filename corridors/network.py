@@ -403,7 +403,7 @@ def find_station(net: Network, query: str) -> str:
         msg = f"station name {query!r} is ambiguous: it matches {', '.join(sorted(hits))}; use an id"
         raise StationNotFoundError(msg)
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
-    label = {sid: n for sid, n in zip(net.stations["id"], net.stations["name"], strict=True)}
+    label = dict(zip(net.stations["id"], net.stations["name"], strict=True))
     suggestions = []
     for c in close:
         for sid in sorted(names[c]):

@@ -21,7 +21,17 @@ from corridors.schema import GAUGE_CHANGE_METHODS
 
 __all__ = ["Parameters", "load_parameters", "merge_overrides"]
 
-_TOP = {"units", "speed", "border", "gauge_change", "tariff", "value_of_time", "country_groups", "routing", "meta"}
+_TOP = {
+    "units",
+    "speed",
+    "border",
+    "gauge_change",
+    "tariff",
+    "value_of_time",
+    "country_groups",
+    "routing",
+    "meta",
+}
 
 
 def merge_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,9 +222,7 @@ def _validate(raw: Mapping[str, Any], file: str) -> None:
             raise ParameterError(msg)
 
 
-def load_parameters(
-    path: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None
-) -> Parameters:
+def load_parameters(path: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None) -> Parameters:
     """Load routing parameters from TOML, the shipped ``geodata/parameters.toml`` by default.
 
     Parameters
@@ -226,7 +234,8 @@ def load_parameters(
 
     Returns
     -------
-    Parameters
+    corridors.Parameters
+        The validated parameters.
 
     Raises
     ------

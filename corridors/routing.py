@@ -34,7 +34,7 @@ import networkx as nx
 from shapely import LineString
 
 from corridors._errors import DataError, NoRouteError
-from corridors.network import Network, find_station, is_open, network_as_of
+from corridors.network import Network, find_station, network_as_of
 from corridors.params import Parameters, load_parameters
 from corridors.schema import GAUGE_CHANGE_METHODS, track_gauges
 
@@ -155,8 +155,7 @@ class Route:
     def summary(self) -> str:
         """The route as readable text: path, totals, borders and gauge changes."""
         lines = [
-            f"{self.name(self.origin)} -> {self.name(self.destination)} "
-            f"(by {self.criterion}, {self.network})",
+            f"{self.name(self.origin)} -> {self.name(self.destination)} (by {self.criterion}, {self.network})",
             f"  {self.km:,.0f} km, {self.hours:,.1f} h, {self.cost:,.0f} {self.cost_unit}; "
             f"{len(self.borders)} border crossing(s), {len(self.gauge_changes)} gauge change(s)",
             "  via " + " - ".join(self.name(s) for s in self.stations),
@@ -506,7 +505,16 @@ class Router:
             return
         layer, station, gauge = state
         for arc in self._adj.get((station, gauge), ()):
-            yield _Arc(arc.kind, (layer, *arc.dst[1:]), arc.segment, arc.method, arc.km, arc.hours, arc.cost, arc.border)
+            yield _Arc(
+                arc.kind,
+                (layer, *arc.dst[1:]),
+                arc.segment,
+                arc.method,
+                arc.km,
+                arc.hours,
+                arc.cost,
+                arc.border,
+            )
         if layer < len(vias) and station == vias[layer]:
             yield _Arc("via", (layer + 1, station, gauge))
 
@@ -560,9 +568,7 @@ class Router:
                     heapq.heappush(heap, (nw, next(counter), nxt))
         return None
 
-    def _paths(
-        self, origin: str, dest: str, by: str, c: Constraints
-    ) -> Iterator[_Path]:
+    def _paths(self, origin: str, dest: str, by: str, c: Constraints) -> Iterator[_Path]:
         """Yield state-graph paths from origin to destination in order of cost (Yen's algorithm)."""
         weight = self._weight_fn(by)
         stations, segments = self._blocked(c)
@@ -590,7 +596,16 @@ class Router:
                     aw = weight(a)
                     root_w = (root_w[0] + aw[0], root_w[1] + aw[1])
                 tail = self._dijkstra(
-                    spur, origin, dest, vias, weight, stations, segments, set(last.states[:i]), blocked_arcs, root_w
+                    spur,
+                    origin,
+                    dest,
+                    vias,
+                    weight,
+                    stations,
+                    segments,
+                    set(last.states[:i]),
+                    blocked_arcs,
+                    root_w,
                 )
                 if tail is None:
                     continue
@@ -628,8 +643,19 @@ class Router:
                 seg = self._seg[arc.segment]
                 a, b = src[1], arc.dst[1]
                 legs.append(
-                    Leg(arc.segment, seg.get("name") or arc.segment, a, b, arc.dst[2], seg["status"],
-                        arc.km, arc.hours, arc.cost, dict(seg["km_route_by_country"]), seg["km_basis"])
+                    Leg(
+                        arc.segment,
+                        seg.get("name") or arc.segment,
+                        a,
+                        b,
+                        arc.dst[2],
+                        seg["status"],
+                        arc.km,
+                        arc.hours,
+                        arc.cost,
+                        dict(seg["km_route_by_country"]),
+                        seg["km_basis"],
+                    )
                 )
                 for k, v in seg["km_route_by_country"].items():
                     km_c[k] = km_c.get(k, 0.0) + v
@@ -682,8 +708,14 @@ class Router:
                 raise NoRouteError(msg)
 
     def routes(
-        self, origin: str, destination: str, *, by: str = "distance", k: int = 3,
-        constraints: Constraints | None = None, max_overlap: float | None = None,
+        self,
+        origin: str,
+        destination: str,
+        *,
+        by: str = "distance",
+        k: int = 3,
+        constraints: Constraints | None = None,
+        max_overlap: float | None = None,
     ) -> list[Route]:
         """The ``k`` best loopless routes, best first, each genuinely different.
 
@@ -736,7 +768,9 @@ class Router:
         log.info("%d route(s) %s -> %s by %s", len(kept), o, d, by)
         return kept
 
-    def route(self, origin: str, destination: str, *, by: str = "distance", constraints: Constraints | None = None) -> Route:
+    def route(
+        self, origin: str, destination: str, *, by: str = "distance", constraints: Constraints | None = None
+    ) -> Route:
         """The best loopless route (see :meth:`routes`)."""
         return self.routes(origin, destination, by=by, k=1, constraints=constraints)[0]
 
@@ -834,8 +868,12 @@ def _overlap(a: Route, b: Route) -> float:
 # One-call API
 # --------------------------------------------------------------------------------------------
 def _router(
-    net: Network, as_of: date | None, expected: bool, params: Parameters | None,
-    open_segments: Iterable[str], close_segments: Iterable[str],
+    net: Network,
+    as_of: date | None,
+    expected: bool,
+    params: Parameters | None,
+    open_segments: Iterable[str],
+    close_segments: Iterable[str],
 ) -> Router:
     on = as_of or date.today()
     state = network_as_of(net, on, expected=expected, open_segments=open_segments, close_segments=close_segments)

@@ -12,9 +12,9 @@ from datetime import date
 
 __all__ = [
     "DATE_PATTERN",
+    "ESTIMABLE_FIELDS",
     "GAUGES",
     "GAUGE_CHANGE_METHODS",
-    "ESTIMABLE_FIELDS",
     "ROLES",
     "SEGMENT_FIELDS",
     "STATION_FIELDS",

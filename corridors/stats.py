@@ -81,8 +81,8 @@ def summary(net: Network) -> dict[str, object]:
     return {
         "source": net.source,
         "description": net.description,
-        "stations": int(len(net.stations)),
-        "segments": int(len(seg)),
+        "stations": len(net.stations),
+        "segments": len(seg),
         "countries": sorted(set(net.stations["country"])),
         "km_total": round(float(seg["length_geodesic_km"].sum()), 1),
         "km_by_status": {k: round(float(v), 1) for k, v in seg.groupby("status")["length_geodesic_km"].sum().items()},

@@ -57,20 +57,53 @@ source = "fixture"
 """
 
 
-def station(sid: str, lon: float, lat: float, country: str = "AAA", *, gauge_change: list[str] | None = None,
-            **props: Any) -> dict[str, Any]:
-    p = {"id": sid, "name": props.pop("name", sid.upper()), "alt_names": props.pop("alt_names", []),
-         "country": country, "role": props.pop("role", "station"), "gauge_change": gauge_change or [],
-         "source": "fixture", **props}
+def station(
+    sid: str,
+    lon: float,
+    lat: float,
+    country: str = "AAA",
+    *,
+    gauge_change: list[str] | None = None,
+    **props: Any,
+) -> dict[str, Any]:
+    p = {
+        "id": sid,
+        "name": props.pop("name", sid.upper()),
+        "alt_names": props.pop("alt_names", []),
+        "country": country,
+        "role": props.pop("role", "station"),
+        "gauge_change": gauge_change or [],
+        "source": "fixture",
+        **props,
+    }
     return {"type": "Feature", "properties": p, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
 
 
-def segment(sid: str, coords: list[tuple[float, float]], frm: str, to: str, gauge: str = "1520",
-            status: str = "operational", opened: str | None = "2000", **props: Any) -> dict[str, Any]:
-    p = {"id": sid, "from": frm, "to": to, "gauge": gauge, "status": status, "opened": opened,
-         "source": "fixture", **props}
-    return {"type": "Feature", "properties": p,
-            "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]}}
+def segment(
+    sid: str,
+    coords: list[tuple[float, float]],
+    frm: str,
+    to: str,
+    gauge: str = "1520",
+    status: str = "operational",
+    opened: str | None = "2000",
+    **props: Any,
+) -> dict[str, Any]:
+    p = {
+        "id": sid,
+        "from": frm,
+        "to": to,
+        "gauge": gauge,
+        "status": status,
+        "opened": opened,
+        "source": "fixture",
+        **props,
+    }
+    return {
+        "type": "Feature",
+        "properties": p,
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+    }
 
 
 def write_network(folder: Path, stations: list[dict[str, Any]], segments: list[dict[str, Any]]) -> Path:
@@ -80,9 +113,13 @@ def write_network(folder: Path, stations: list[dict[str, Any]], segments: list[d
     return folder
 
 
-def line_network(folder: Path, specs: list[tuple[str, str, str, str]],
-                 positions: dict[str, tuple[float, float]], countries: dict[str, str] | None = None,
-                 facilities: dict[str, list[str]] | None = None) -> Path:
+def line_network(
+    folder: Path,
+    specs: list[tuple[str, str, str, str]],
+    positions: dict[str, tuple[float, float]],
+    countries: dict[str, str] | None = None,
+    facilities: dict[str, list[str]] | None = None,
+) -> Path:
     """Write a network of straight segments: specs are (id, from, to, gauge)."""
     countries = countries or {}
     facilities = facilities or {}

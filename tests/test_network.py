@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import COUNTRIES, DEG_KM, segment, station, write_network
+
 from corridors import (
     DataError,
     StationNotFoundError,
@@ -49,9 +49,11 @@ def test_loader_errors_name_file_feature_and_field(tmp_path: Path) -> None:
         [
             station("a", 0, 0, role="harbour"),
             station("a", 1, 0),
-            {"type": "Feature", "properties": {"id": "c", "name": "C", "country": "AAA", "role": "station",
-                                               "source": "x"},
-             "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},
+            {
+                "type": "Feature",
+                "properties": {"id": "c", "name": "C", "country": "AAA", "role": "station", "source": "x"},
+                "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+            },
         ],
         [
             segment("s1", [(0, 0), (1, 0)], "a", "zz", gauge="1000"),
@@ -87,7 +89,8 @@ def test_missing_required_field_and_bad_json(tmp_path: Path) -> None:
 
 def test_suggests_close_station_id(tmp_path: Path) -> None:
     path = write_network(
-        tmp_path / "n", [station("irn_mashhad", 0, 0), station("b", 1, 0)],
+        tmp_path / "n",
+        [station("irn_mashhad", 0, 0), station("b", 1, 0)],
         [segment("s", [(0, 0), (1, 0)], "irn_mashad", "b")],
     )
     with pytest.raises(DataError, match="did you mean 'irn_mashhad'"):
@@ -142,8 +145,15 @@ def test_network_as_of_dates_and_forcing(tmp_path: Path) -> None:
         [station("a", 0, 0), station("b", 1, 0), station("c", 2, 0, "BBB")],
         [
             segment("ab", [(0, 0), (1, 0)], "a", "b", opened="2020-12-10"),
-            segment("bc", [(1, 0), (2, 0)], "b", "c", status="under_construction", opened=None,
-                    expected_opening="2027"),
+            segment(
+                "bc",
+                [(1, 0), (2, 0)],
+                "b",
+                "c",
+                status="under_construction",
+                opened=None,
+                expected_opening="2027",
+            ),
             segment("ac", [(0, 0), (2, 0)], "a", "c", status="closed", opened="1990", closed="2011-05"),
         ],
     )

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import COUNTRIES, DEG_KM, line_network, segment, station, write_network
+
 from corridors import (
     DataError,
     NoRouteError,
@@ -30,14 +30,22 @@ def _router(path: Path, params_path: Path, **overrides: object) -> Router:
 
 def test_shortest_is_not_fastest_because_of_gauge_change(tmp_path: Path, params_path: Path) -> None:
     r"""
-        d
-       / \     a-d, d-c: 1435;  a-b: 1435, b-c: 1520, transloading at b (5 h)
-      a-b-c
+      d
+     / \     a-d, d-c: 1435;  a-b: 1435, b-c: 1520, transloading at b (5 h)
+    a-b-c
     """
     pos = {"a": (0, 0), "b": (1, 0), "c": (2, 0), "d": (1, 0.5)}
-    path = line_network(tmp_path / "n", [("ab", "a", "b", "1435"), ("bc", "b", "c", "1520"),
-                                         ("ad", "a", "d", "1435"), ("dc", "d", "c", "1435")],
-                        pos, facilities={"b": ["transloading"]})
+    path = line_network(
+        tmp_path / "n",
+        [
+            ("ab", "a", "b", "1435"),
+            ("bc", "b", "c", "1520"),
+            ("ad", "a", "d", "1435"),
+            ("dc", "d", "c", "1435"),
+        ],
+        pos,
+        facilities={"b": ["transloading"]},
+    )
     router = _router(path, params_path)
     short = router.route("a", "c", by="distance")
     assert short.segments == ["ab", "bc"]
@@ -45,7 +53,12 @@ def test_shortest_is_not_fastest_because_of_gauge_change(tmp_path: Path, params_
     assert short.hours == pytest.approx(2 * DEG_KM / 50 + 5)
     assert short.cost == pytest.approx(2 * DEG_KM * 1.0 + 50)
     [change] = short.gauge_changes
-    assert (change.station, change.from_gauge, change.to_gauge, change.method) == ("b", "1435", "1520", "transloading")
+    assert (change.station, change.from_gauge, change.to_gauge, change.method) == (
+        "b",
+        "1435",
+        "1520",
+        "transloading",
+    )
 
     fast = router.route("a", "c", by="time")
     assert fast.segments == ["ad", "dc"]
@@ -56,8 +69,12 @@ def test_shortest_is_not_fastest_because_of_gauge_change(tmp_path: Path, params_
 
 def test_cheapest_gauge_change_method_is_chosen(tmp_path: Path, params_path: Path) -> None:
     pos = {"a": (0, 0), "b": (1, 0), "c": (2, 0)}
-    path = line_network(tmp_path / "n", [("ab", "a", "b", "1435"), ("bc", "b", "c", "1520")], pos,
-                        facilities={"b": ["transloading", "bogie_exchange"]})
+    path = line_network(
+        tmp_path / "n",
+        [("ab", "a", "b", "1435"), ("bc", "b", "c", "1520")],
+        pos,
+        facilities={"b": ["transloading", "bogie_exchange"]},
+    )
     router = _router(path, params_path)
     assert router.route("a", "c", by="time").gauge_changes[0].method == "bogie_exchange"  # 2 h < 5 h
     assert router.route("a", "c", by="cost").gauge_changes[0].method == "transloading"  # 50 < 80
@@ -79,14 +96,22 @@ def test_dual_gauge_carries_both(tmp_path: Path, params_path: Path) -> None:
 
 def border_net(tmp_path: Path) -> Path:
     r"""
-      a (AAA) ------------- m (BBB, lon 2.5) --- z (AAA, lon 1.9)   two border crossings
-       \                                         /
-        n (AAA, 1, 1.5) -----------------------/                    none
+    a (AAA) ------------- m (BBB, lon 2.5) --- z (AAA, lon 1.9)   two border crossings
+     \                                         /
+      n (AAA, 1, 1.5) -----------------------/                    none
     """
     pos = {"a": (0, 0), "m": (2.5, 0), "z": (1.9, 0), "n": (1, 1.5)}
-    return line_network(tmp_path / "b", [("am", "a", "m", "1520"), ("mz", "m", "z", "1520"),
-                                         ("an", "a", "n", "1520"), ("nz", "n", "z", "1520")],
-                        pos, countries={"m": "BBB"})
+    return line_network(
+        tmp_path / "b",
+        [
+            ("am", "a", "m", "1520"),
+            ("mz", "m", "z", "1520"),
+            ("an", "a", "n", "1520"),
+            ("nz", "n", "z", "1520"),
+        ],
+        pos,
+        countries={"m": "BBB"},
+    )
 
 
 def test_border_penalty_flips_the_choice(tmp_path: Path, params_path: Path) -> None:
@@ -100,8 +125,11 @@ def test_border_penalty_flips_the_choice(tmp_path: Path, params_path: Path) -> N
     by_time = router.route("a", "z", by="time")
     assert by_time.segments == ["an", "nz"] and by_time.borders == []
     # A cheaper border (per-pair parameter) flips it back.
-    cheap = _router(border_net(tmp_path), params_path,
-                    border={"pairs": {"AAA-BBB": {"dwell_h": 0.0, "fee_usd": 0.0, "assumption": True}}})
+    cheap = _router(
+        border_net(tmp_path),
+        params_path,
+        border={"pairs": {"AAA-BBB": {"dwell_h": 0.0, "fee_usd": 0.0, "assumption": True}}},
+    )
     assert cheap.route("a", "z", by="time").segments == ["am", "mz"]
 
 
@@ -109,7 +137,10 @@ def test_closed_border_and_avoid_country(tmp_path: Path, params_path: Path) -> N
     router = _router(border_net(tmp_path), params_path)
     closed = router.constraints(closed_borders=[("AAA", "BBB")])
     assert router.route("a", "z", constraints=closed).segments == ["an", "nz"]
-    assert router.route("a", "z", constraints=router.constraints(avoid_countries=["bbb"])).segments == ["an", "nz"]
+    assert router.route("a", "z", constraints=router.constraints(avoid_countries=["bbb"])).segments == [
+        "an",
+        "nz",
+    ]
     assert router.route("a", "z", constraints=router.constraints(within=["AAA"])).segments == ["an", "nz"]
     with pytest.raises(DataError, match="not an ISO 3166 alpha-3"):
         router.constraints(avoid_countries=["Iran"])
@@ -120,8 +151,14 @@ def test_closed_border_and_avoid_country(tmp_path: Path, params_path: Path) -> N
 def test_via_and_avoid_stations(tmp_path: Path, params_path: Path) -> None:
     router = _router(border_net(tmp_path), params_path)
     assert router.route("a", "z", constraints=router.constraints(via=["N"])).segments == ["an", "nz"]
-    assert router.route("a", "z", constraints=router.constraints(avoid_stations=["m"])).segments == ["an", "nz"]
-    assert router.route("a", "z", constraints=router.constraints(avoid_segments=["am"])).segments == ["an", "nz"]
+    assert router.route("a", "z", constraints=router.constraints(avoid_stations=["m"])).segments == [
+        "an",
+        "nz",
+    ]
+    assert router.route("a", "z", constraints=router.constraints(avoid_segments=["am"])).segments == [
+        "an",
+        "nz",
+    ]
     # Ordered vias: a -> n -> z -> m  (z is passed, then the route goes on to m and back is not needed)
     r = router.route("a", "m", constraints=router.constraints(via=["n", "z"]))
     assert r.segments == ["an", "nz", "mz"]
@@ -137,8 +174,15 @@ def test_route_exists_only_after_opening(tmp_path: Path, params_path: Path) -> N
         [station("a", 0, 0, name="Alpha"), station("b", 1, 0, name="Beta"), station("c", 2, 0, name="Gamma")],
         [
             segment("ab", [(0, 0), (1, 0)], "a", "b"),
-            segment("bc", [(1, 0), (2, 0)], "b", "c", status="under_construction", opened=None,
-                    expected_opening="2027-06"),
+            segment(
+                "bc",
+                [(1, 0), (2, 0)],
+                "b",
+                "c",
+                status="under_construction",
+                opened=None,
+                expected_opening="2027-06",
+            ),
         ],
     )
     net = load_network(path, countries=COUNTRIES)
@@ -155,15 +199,24 @@ def test_route_exists_only_after_opening(tmp_path: Path, params_path: Path) -> N
 
 def test_alternatives_are_ranked_distinct_and_not_sidings(tmp_path: Path, params_path: Path) -> None:
     r"""
-      a ------------------ b --- c     main line, 7 degrees; b-s-c is a loop by a siding (s just off
-                                 \   /      the line): a-b-s-c shares 6 of its 7 degrees with a-b-c
-                                   s
-      a ---------- d ------------- c     a genuinely different line further south
+    a ------------------ b --- c     main line, 7 degrees; b-s-c is a loop by a siding (s just off
+                               \   /      the line): a-b-s-c shares 6 of its 7 degrees with a-b-c
+                                 s
+    a ---------- d ------------- c     a genuinely different line further south
     """
     pos = {"a": (-5, 0), "b": (1, 0), "c": (2, 0), "s": (1.5, 0.05), "d": (-2, -1)}
-    path = line_network(tmp_path / "n", [("ab", "a", "b", "1520"), ("bc", "b", "c", "1520"),
-                                         ("bs", "b", "s", "1520"), ("sc", "s", "c", "1520"),
-                                         ("ad", "a", "d", "1520"), ("dc", "d", "c", "1520")], pos)
+    path = line_network(
+        tmp_path / "n",
+        [
+            ("ab", "a", "b", "1520"),
+            ("bc", "b", "c", "1520"),
+            ("bs", "b", "s", "1520"),
+            ("sc", "s", "c", "1520"),
+            ("ad", "a", "d", "1520"),
+            ("dc", "d", "c", "1520"),
+        ],
+        pos,
+    )
     router = _router(path, params_path)
     alts = router.routes("a", "c", k=3)
     assert [r.segments for r in alts] == [["ab", "bc"], ["ad", "dc"]]
@@ -182,10 +235,12 @@ def test_loopless_even_when_a_loop_would_be_cheaper(tmp_path: Path, params_path:
     """
     pos = {"x": (0, 0), "a": (1, 0), "y": (2, 0), "b": (1, -0.5)}
     st = [station(s, *xy, gauge_change=["transloading"] if s == "b" else None) for s, xy in pos.items()]
-    sg = [segment("xa", [pos["x"], pos["a"]], "x", "a", "1435"),
-          segment("ay", [pos["a"], pos["y"]], "a", "y", "1520"),
-          segment("ab1", [pos["a"], pos["b"]], "a", "b", "1435"),
-          segment("ab2", [pos["a"], (1.05, -0.25), pos["b"]], "a", "b", "1520")]
+    sg = [
+        segment("xa", [pos["x"], pos["a"]], "x", "a", "1435"),
+        segment("ay", [pos["a"], pos["y"]], "a", "y", "1520"),
+        segment("ab1", [pos["a"], pos["b"]], "a", "b", "1435"),
+        segment("ab2", [pos["a"], (1.05, -0.25), pos["b"]], "a", "b", "1520"),
+    ]
     router = _router(write_network(tmp_path / "n", st, sg), params_path)
     with pytest.raises(NoRouteError):
         router.route("x", "y")

@@ -9,11 +9,11 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import pytest
+from conftest import COUNTRIES, PARAMS_TOML
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point
 
-from conftest import COUNTRIES, PARAMS_TOML
 from corridors import NoRouteError, Router, load_parameters, network_from_gdfs
 from corridors.network import Network
 from corridors.params import Parameters
@@ -33,8 +33,17 @@ def networks(draw: st.DrawFn) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         x, y = xs[i] / 10, ys[i] / 10  # lon 0..5: countries AAA, BBB, CCC
         country = "AAA" if x < 2 else "BBB" if x < 4 else "CCC"
         fac = draw(st.sampled_from([[], [], ["transloading"], ["bogie_exchange"], ["transloading", "bogie_exchange"]]))
-        stations.append({"id": f"s{i}", "name": f"S{i}", "country": country, "role": "station",
-                         "gauge_change": fac, "source": "test", "geometry": Point(x, y)})
+        stations.append(
+            {
+                "id": f"s{i}",
+                "name": f"S{i}",
+                "country": country,
+                "role": "station",
+                "gauge_change": fac,
+                "source": "test",
+                "geometry": Point(x, y),
+            }
+        )
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=n, max_size=3 * n))
     pairs = [(a, b) for a, b in pairs if a != b] or [(0, 1)]
     segments = []
@@ -42,22 +51,48 @@ def networks(draw: st.DrawFn) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         pa, pb = stations[a]["geometry"], stations[b]["geometry"]
         bend = draw(st.integers(-5, 5)) / 20
         mid = ((pa.x + pb.x) / 2, (pa.y + pb.y) / 2 + bend)
-        segments.append({"id": f"e{j}", "from": f"s{a}", "to": f"s{b}", "gauge": draw(st.sampled_from(GAUGES)),
-                         "status": "operational", "opened": "2000", "source": "test",
-                         "geometry": LineString([(pa.x, pa.y), mid, (pb.x, pb.y)])})
-    return (gpd.GeoDataFrame(stations, crs="EPSG:4326"),
-            gpd.GeoDataFrame(segments, geometry="geometry", crs="EPSG:4326"))
+        segments.append(
+            {
+                "id": f"e{j}",
+                "from": f"s{a}",
+                "to": f"s{b}",
+                "gauge": draw(st.sampled_from(GAUGES)),
+                "status": "operational",
+                "opened": "2000",
+                "source": "test",
+                "geometry": LineString([(pa.x, pa.y), mid, (pb.x, pb.y)]),
+            }
+        )
+    return (
+        gpd.GeoDataFrame(stations, crs="EPSG:4326"),
+        gpd.GeoDataFrame(segments, geometry="geometry", crs="EPSG:4326"),
+    )
 
 
 @st.composite
 def parameters(draw: st.DrawFn) -> Parameters:
     over = {
-        "border": {"default": {"dwell_h": float(draw(st.integers(0, 40))),
-                               "fee_usd": float(draw(st.integers(0, 500))), "assumption": True},
-                   "pairs": {"BBB-CCC": {"dwell_h": float(draw(st.integers(0, 40))),
-                                         "fee_usd": float(draw(st.integers(0, 500))), "assumption": True}}},
-        "gauge_change": {"transloading": {"time_h": float(draw(st.integers(0, 30))),
-                                          "cost_usd": float(draw(st.integers(0, 300))), "assumption": True}},
+        "border": {
+            "default": {
+                "dwell_h": float(draw(st.integers(0, 40))),
+                "fee_usd": float(draw(st.integers(0, 500))),
+                "assumption": True,
+            },
+            "pairs": {
+                "BBB-CCC": {
+                    "dwell_h": float(draw(st.integers(0, 40))),
+                    "fee_usd": float(draw(st.integers(0, 500))),
+                    "assumption": True,
+                }
+            },
+        },
+        "gauge_change": {
+            "transloading": {
+                "time_h": float(draw(st.integers(0, 30))),
+                "cost_usd": float(draw(st.integers(0, 300))),
+                "assumption": True,
+            }
+        },
         "speed": {"by_country": {"BBB": {"kmh": float(draw(st.integers(10, 80))), "assumption": True}}},
     }
     path = Path(__file__).parent / "_params_fixture.toml"
@@ -92,8 +127,10 @@ def brute_force(net: Network, params: Parameters, o: str, d: str, by: str) -> fl
             for i, ((_, _, k), g) in enumerate(zip(edge_path, gauges, strict=True)):
                 r = segs[k]
                 km = r["length_geodesic_km"]
-                h = sum(x / params.speed_kmh(segment=k, status="operational", country=c, gauge=g)
-                        for c, x in r["km_by_country"].items())
+                h = sum(
+                    x / params.speed_kmh(segment=k, status="operational", country=c, gauge=g)
+                    for c, x in r["km_by_country"].items()
+                )
                 cost = sum(x * params.tariff_per_km(c) for c, x in r["km_by_country"].items())
                 a, b = country[order[i]], country[order[i + 1]]
                 if a != b:
@@ -116,8 +153,9 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(networks(), parameters(), st.sampled_from(CRITERIA))
-def test_optimum_equals_brute_force(gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters,
-                                    by: str) -> None:
+def test_optimum_equals_brute_force(
+    gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters, by: str
+) -> None:
     net = network_from_gdfs(*gdfs, countries=COUNTRIES)
     router = Router(net, params)
     ids = list(net.stations["id"])
@@ -132,8 +170,9 @@ def test_optimum_equals_brute_force(gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFra
 
 @SETTINGS
 @given(networks(), parameters(), st.sampled_from(CRITERIA), st.data())
-def test_opening_never_worse_closing_never_better(gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
-                                                  params: Parameters, by: str, data: st.DataObject) -> None:
+def test_opening_never_worse_closing_never_better(
+    gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters, by: str, data: st.DataObject
+) -> None:
     stations, segments = gdfs
     if len(segments) < 2:
         return
@@ -154,8 +193,9 @@ def test_opening_never_worse_closing_never_better(gdfs: tuple[gpd.GeoDataFrame, 
 
 @SETTINGS
 @given(networks(), parameters(), st.sampled_from(CRITERIA))
-def test_alternatives_sorted_and_distinct(gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters,
-                                         by: str) -> None:
+def test_alternatives_sorted_and_distinct(
+    gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters, by: str
+) -> None:
     net = network_from_gdfs(*gdfs, countries=COUNTRIES)
     try:
         alts = Router(net, params).routes("s0", f"s{len(net.stations) - 1}", by=by, k=4)
