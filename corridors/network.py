@@ -392,16 +392,21 @@ def find_station(net: Network, query: str) -> str:
     if query in ids:
         return query
     key = normalize_name(query)
+    # Names first, then alternative names: "Sarakhs" is Iran's Sarakhs, whose Turkmen twin is
+    # named "Sarahs" and lists "Sarakhs" only as an alternative.
     names: dict[str, set[str]] = {}
+    primary: dict[str, set[str]] = {}
     for sid, name, alts in zip(net.stations["id"], net.stations["name"], net.stations["alt_names"], strict=True):
+        primary.setdefault(normalize_name(name), set()).add(sid)
         for n in [sid, name, *alts]:
             names.setdefault(normalize_name(n), set()).add(sid)
-    hits = names.get(key, set())
-    if len(hits) == 1:
-        return next(iter(hits))
-    if len(hits) > 1:
-        msg = f"station name {query!r} is ambiguous: it matches {', '.join(sorted(hits))}; use an id"
-        raise StationNotFoundError(msg)
+    for table in (primary, names):
+        hits = table.get(key, set())
+        if len(hits) == 1:
+            return next(iter(hits))
+        if len(hits) > 1:
+            msg = f"station name {query!r} is ambiguous: it matches {', '.join(sorted(hits))}; use an id"
+            raise StationNotFoundError(msg)
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
     label = dict(zip(net.stations["id"], net.stations["name"], strict=True))
     suggestions = []
