@@ -344,6 +344,143 @@ def export(ctx: click.Context, out_path: Path, fmt: str | None) -> None:
     out.print(f"wrote {out_path}")
 
 
+def _years(spec: str) -> list[int]:
+    """``1990:2026:4`` -> 1990, 1994, ..., 2026 (the end year always included); ``2000,2010`` as listed."""
+    try:
+        if ":" in spec:
+            parts = [int(p) for p in spec.split(":")]
+            start, end = parts[0], parts[1]
+            step = parts[2] if len(parts) > 2 else 1
+            years = list(range(start, end + 1, step))
+            return years if years[-1] == end else [*years, end]
+        return [int(y) for y in spec.split(",")]
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"{spec!r} is not START:END[:STEP] or a comma-separated list of years") from None
+
+
+@cli.command(name="map")
+@click.option("--as-of", type=DATE, default=None, help="Draw the network as it stands on this date (default: today).")
+@click.option(
+    "--route",
+    "route_pairs",
+    type=(str, str),
+    multiple=True,
+    metavar="FROM TO",
+    help="Draw the best route between two stations (repeat for several).",
+)
+@click.option("--by", type=click.Choice(CRITERIA), default="time", show_default=True, help="Criterion for --route.")
+@click.option(
+    "--alternatives",
+    "k",
+    type=click.IntRange(1, 6),
+    default=1,
+    show_default=True,
+    help="With one --route: also draw the next-best different routes.",
+)
+@click.option("--expected", is_flag=True, help="Count unbuilt segments from their expected opening.")
+@click.option(
+    "--compare",
+    "compare_date",
+    type=DATE,
+    default=None,
+    help="Side by side: the network on --as-of and on this date, with what opened highlighted.",
+)
+@click.option(
+    "--growth",
+    default=None,
+    metavar="START:END[:STEP]",
+    help="Growth over time: a strip of yearly frames (PNG/SVG/PDF) or an animated .gif.",
+)
+@click.option("--extent", default=None, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="Map extent in degrees.")
+@click.option("--title", default=None, help="Title above the map.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=Path("map.png"),
+    show_default=True,
+    help="Output file: .png (print resolution), .svg, .pdf, or .gif with --growth.",
+)
+@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True, help="Resolution of PNG output.")
+@click.pass_context
+def map_cmd(
+    ctx: click.Context,
+    as_of: date | None,
+    route_pairs: tuple[tuple[str, str], ...],
+    by: str,
+    k: int,
+    expected: bool,
+    compare_date: date | None,
+    growth: str | None,
+    extent: str | None,
+    title: str | None,
+    out_path: Path,
+    dpi: int,
+) -> None:
+    """Publication maps: the network, routes, a comparison of two dates, or growth over time.
+
+    \b
+    Examples:
+      corridors map --out network.png
+      corridors map --as-of 2015-01-01 --compare 2026-11-28 --out change.pdf
+      corridors map --route Dushanbe "Bandar Abbas" --alternatives 2 --out tajik_gulf.svg
+      corridors map --growth 1960:2026:5 --out growth.gif
+    """
+    import geopandas as gpd
+    from shapely import box
+
+    from corridors._output import save_figure, save_growth_gif
+    from corridors.plot import map_extent, plot_comparison, plot_growth, plot_network, plot_routes
+
+    net = _net(ctx)
+    on = as_of or date.today()
+    ext = None
+    if extent:
+        try:
+            x0, y0, x1, y1 = (float(v) for v in extent.split(","))
+        except ValueError:
+            raise click.BadParameter(
+                f"{extent!r} is not four numbers LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", param_hint="--extent"
+            ) from None
+        ext = map_extent(gpd.GeoSeries([box(x0, y0, x1, y1)], crs="EPSG:4326"), margin=0.0)
+    suffix = out_path.suffix.lower()
+    if growth:
+        years = _years(growth)
+        if suffix == ".gif":
+            save_growth_gif(net, years, out_path, expected=expected)
+        else:
+            fig, _ = plot_growth(net, years, ncols=min(len(years), 5), expected=expected)
+            if title:
+                fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+            save_figure(fig, out_path, dpi=dpi)
+    elif suffix == ".gif":
+        raise click.BadParameter("a .gif is written only with --growth", param_hint="--out")
+    elif compare_date:
+        fig, _ = plot_comparison(
+            [net, net],
+            [on.isoformat(), compare_date.isoformat()],
+            as_of=[on, compare_date],
+            suptitle=title or f"Rail network on {on.isoformat()} and {compare_date.isoformat()}",
+        )
+        save_figure(fig, out_path, dpi=dpi)
+    elif route_pairs:
+        params = load_parameters(ctx.obj.get("params"))
+        found = []
+        for frm, to in route_pairs:
+            found += routes(
+                net, frm, to, k=k if len(route_pairs) == 1 else 1, by=by, as_of=on, expected=expected, params=params
+            )
+        fig, _ = plot_routes(net, found, as_of=on, extent=ext, title=title)
+        save_figure(fig, out_path, dpi=dpi)
+    else:
+        if title:
+            fig, _ = plot_network(net, as_of=on, extent=ext, title=title)
+        else:
+            fig, _ = plot_network(net, as_of=on, extent=ext)
+        save_figure(fig, out_path, dpi=dpi)
+    out.print(f"wrote {out_path}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; errors become messages and exit codes, never tracebacks."""
     try:

@@ -149,6 +149,9 @@ def _atomic_write(path: Path, write: Any) -> None:
     try:
         os.unlink(tmp)
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -1,0 +1,93 @@
+"""Saving figures and animations without ever leaving a half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from corridors._errors import CorridorsError
+
+__all__ = ["FIGURE_FORMATS", "save_figure", "save_growth_gif"]
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _tmp_beside(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+    return Path(tmp)
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
+    """Save a figure as PNG, SVG or PDF (by suffix) through a temporary file, then close it.
+
+    Raises
+    ------
+    CorridorsError
+        If the suffix is not one of .png, .svg, .pdf.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FIGURE_FORMATS:
+        msg = f"{path}: maps are written as {', '.join(FIGURE_FORMATS)}; got {path.suffix or 'no suffix'}"
+        raise CorridorsError(msg)
+    tmp = _tmp_beside(path)
+    try:
+        fig.savefig(
+            tmp,
+            dpi=dpi,
+            bbox_inches="tight",
+            format=path.suffix.lower().lstrip("."),
+            metadata={"Creator": "corridors"} if path.suffix.lower() != ".png" else None,
+        )
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        plt.close(fig)
+    return path
+
+
+def save_growth_gif(
+    net: object,
+    years: Sequence[int],
+    path: str | Path,
+    *,
+    dpi: int = 110,
+    seconds_per_frame: float = 0.9,
+    expected: bool = False,
+) -> Path:
+    """Write an animated GIF of the network year by year (1 January of each year)."""
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    from corridors.plot import draw_growth_frame, map_extent
+
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    extent = map_extent(net.segments, aspect=1.25)  # type: ignore[attr-defined]
+
+    def frame(i: int) -> list[Any]:
+        ax.clear()
+        draw_growth_frame(net, years[i], ax=ax, extent=extent, expected=expected, legend=True)  # type: ignore[arg-type]
+        ax.set_title(f"Rail network on 1 January {years[i]}", loc="left", fontsize=12, fontweight="bold")
+        return []
+
+    tmp = _tmp_beside(path)
+    try:
+        anim = FuncAnimation(fig, frame, frames=len(years), blit=False)
+        anim.save(tmp, writer=PillowWriter(fps=1 / seconds_per_frame), dpi=dpi)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        plt.close(fig)
+    return path
