@@ -505,3 +505,8 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"error: {exc}")
         sys.exit(1)
     sys.exit(0)
+
+
+# Analysis commands (OD matrices, criticality, hub scores) live in their own module and
+# register themselves on the `cli` group when imported.
+from corridors import cli_analysis as _cli_analysis  # noqa: E402,F401
