@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from matplotlib.figure import Figure
 
 from corridors._errors import CorridorsError
 
-__all__ = ["FIGURE_FORMATS", "save_figure", "save_growth_gif"]
+__all__ = ["FIGURE_FORMATS", "OutputExistsError", "atomic_folder", "save_figure", "save_growth_gif"]
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
@@ -91,3 +93,41 @@ def save_growth_gif(
             tmp.unlink()
         plt.close(fig)
     return path
+
+
+class OutputExistsError(CorridorsError, FileExistsError):
+    """The output folder exists and overwriting was not asked for."""
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """Build an output folder in a temporary sibling and move it into place only when complete.
+
+    A failure inside the ``with`` block leaves nothing behind and never touches an existing
+    folder; an existing folder is replaced only with ``force=True``, and only after the new one
+    is complete.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``force`` is False.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        msg = f"{path} exists; choose another folder or pass --force to replace it"
+        raise OutputExistsError(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        if path.exists():
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old-"))
+            os.replace(path, old / "x")
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -697,7 +697,8 @@ def plot_routes(
                 zorder=7.6,
             )
         name = names[i] if names else (f"Route {i + 1}" if n > 1 else "Route")
-        handles.append((Line2D([], [], color=color, linewidth=5), f"{name}: {route_label(r)}"))
+        text = route_label(r)
+        handles.append((Line2D([], [], color=color, linewidth=5), text if text.startswith(name) else f"{name}: {text}"))
         for sid in (r.origin, r.destination):
             q = st_proj.loc[sid].geometry
             label_points.append((q.x, q.y, str(st.loc[sid, "name"]), {"fontweight": "bold", "fontsize": 8.5}))

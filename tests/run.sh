@@ -12,6 +12,6 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     || echo "warning: could not install chromium; the browser test will fail under CI" >&2
 fi
 .venv/bin/ruff check .
-.venv/bin/ruff format --check .
+.venv/bin/ruff format --check --exclude '*.md' .
 .venv/bin/mypy
 MPLBACKEND=Agg .venv/bin/python -m pytest -q "$@"
