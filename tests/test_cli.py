@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import segment, station, write_network
 
+from conftest import segment, station, write_network
 from corridors.cli import main
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import COUNTRIES, segment, station, write_network
 
+from conftest import COUNTRIES, segment, station, write_network
 from corridors import (
     graph_from_gdfs,
     graph_to_gdfs,

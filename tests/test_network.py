@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import COUNTRIES, DEG_KM, segment, station, write_network
 
+from conftest import COUNTRIES, DEG_KM, segment, station, write_network
 from corridors import (
     DataError,
     StationNotFoundError,

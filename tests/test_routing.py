@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import COUNTRIES, DEG_KM, line_network, segment, station, write_network
 
+from conftest import COUNTRIES, DEG_KM, line_network, segment, station, write_network
 from corridors import (
     DataError,
     NoRouteError,

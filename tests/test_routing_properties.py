@@ -9,11 +9,11 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import pytest
-from conftest import COUNTRIES, PARAMS_TOML
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point
 
+from conftest import COUNTRIES, PARAMS_TOML
 from corridors import NoRouteError, Router, load_parameters, network_from_gdfs
 from corridors.network import Network
 from corridors.params import Parameters

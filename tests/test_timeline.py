@@ -52,7 +52,7 @@ def test_pair_connected_only_from_its_last_segment(net, params_path: Path) -> No
     assert t["segments"].tolist() == ["", "ab;bc", "ac"]
     assert t["km"].iloc[2] < t["km"].iloc[1]  # the 2015 direct line is shorter
     assert first_connections(t).loc["A–C", "first_connected"] == date(2010, 6, 1)
-    fig, ax = plot_timeline(t, metric="km")
+    _, ax = plot_timeline(t, metric="km")
     assert [x.get_text() for x in ax.get_legend().get_texts()] == ["A–C"]
 
 
