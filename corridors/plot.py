@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -793,6 +794,7 @@ def plot_comparison(
     suptitle: str | None = None,
     figsize: tuple[float, float] | None = None,
     max_labels: int = 20,
+    extent: Extent | None = None,
 ) -> tuple[Figure, np.ndarray]:
     """Two or more states of the network side by side, same extent and styling.
 
@@ -807,6 +809,9 @@ def plot_comparison(
         A title per panel.
     as_of
         A date per panel (None: the segments' status as it is in that network).
+    extent
+        Map extent in :data:`~corridors.style.MAP_CRS` metres (see :func:`map_extent`); fits
+        every panel's segments when None.
 
     Returns
     -------
@@ -825,13 +830,16 @@ def plot_comparison(
         msg = f"plot_comparison needs two or more networks and one title each, got {n} and {len(titles)}"
         raise ValueError(msg)
     dates = list(as_of) if as_of is not None else [None] * n
-    fig, axes = plt.subplots(1, n, figsize=figsize or (6.2 * n, 6.0), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=figsize or (5.6 * n + 1.8, 6.0), squeeze=False)
+    fig.subplots_adjust(wspace=0.04, left=0.02, right=0.86)
     axes = axes[0]
     all_segs = pd.concat([x.segments for x in nets], ignore_index=True)
     bbox, (w, h) = axes[0].get_position(), fig.get_size_inches()
-    extent = map_extent(
-        gpd.GeoDataFrame(all_segs, geometry="geometry", crs="EPSG:4326"), aspect=(bbox.width * w) / (bbox.height * h)
-    )
+    if extent is None:
+        extent = map_extent(
+            gpd.GeoDataFrame(all_segs, geometry="geometry", crs="EPSG:4326"),
+            aspect=(bbox.width * w) / (bbox.height * h),
+        )
     first_open = set(
         nets[0].segments.loc[segment_status_on(nets[0].segments, dates[0]).eq("operational").to_numpy(), "id"]
     )
@@ -844,7 +852,7 @@ def plot_comparison(
             ax=ax,
             as_of=dates[i],
             extent=extent,
-            title=titles[i],
+            title=textwrap.fill(titles[i], 48),
             subtitle="",
             legend=False,
             scale_bar=(i == 0),
@@ -887,7 +895,7 @@ def plot_comparison(
         legend_kw={"bbox_to_anchor": (1.02, 1.0)},
     )
     if suptitle:
-        fig.suptitle(suptitle, fontsize=FONT["title"] + 1, fontweight="bold", x=0.01, ha="left")
+        fig.suptitle(suptitle, fontsize=FONT["title"] + 1, fontweight="bold", x=0.02, ha="left", y=1.04)
     return fig, axes
 
 

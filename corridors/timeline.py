@@ -19,6 +19,7 @@ from corridors.schema import parse_date
 
 __all__ = [
     "Connection",
+    "compare_scenarios",
     "earliest_connection",
     "event_dates",
     "first_connections",
@@ -344,3 +345,43 @@ def scenario_diff(
     out = pd.DataFrame(rows)
     out.attrs.update({"a": a.name, "b": b.name, "by": by})
     return out
+
+
+def compare_scenarios(
+    net: Network, scenarios: Sequence[Scenario], pairs: Sequence[OD], *, by: str = "time"
+) -> tuple[pd.DataFrame, dict[tuple[str, str], Route]]:
+    """The best route for every pair in every scenario, as one long table.
+
+    Returns
+    -------
+    tuple
+        The table (a row per scenario and pair, with ``scenario`` and ``as_of`` columns) and the
+        routes found, keyed by ``(scenario name, pair label)``.
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> from corridors.scenario import load_scenario, shipped_scenarios
+    >>> net = load_network()
+    >>> ss = [load_scenario(shipped_scenarios()[k], net) for k in ("khaf_herat_1_3", "khaf_herat_complete")]
+    >>> table, found = compare_scenarios(net, ss, [OD("irn_mashhad", "afg_herat", "Mashhad → Herat")])
+    >>> table["connected"].tolist()
+    [False, True]
+    """
+    from corridors.scenario import scenario_router
+
+    rows, found = [], {}
+    for s in scenarios:
+        router = scenario_router(net, s)
+        for od in pairs:
+            try:
+                r: Route | None = router.route(
+                    od.origin, od.destination, by=od.by or by, constraints=router.constraints(via=od.via)
+                )
+                reason = ""
+            except NoRouteError as exc:
+                r, reason = None, str(exc)
+            if r is not None:
+                found[(s.name, od.label)] = r
+            rows.append({"scenario": s.name, "as_of": s.date} | route_row(r, od, s.date, reason))
+    return pd.DataFrame(rows), found
