@@ -625,6 +625,89 @@ def scenario_diff_cmd(
     out.print(t)
 
 
+@cli.command()
+@click.argument("options_file")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Report folder to write.")
+@click.option(
+    "--force", is_flag=True, help="Replace the report folder if it exists (only once the new one is complete)."
+)
+@click.option("--dpi", type=click.IntRange(72, 600), default=200, show_default=True, help="Resolution of PNG maps.")
+@click.pass_context
+def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, dpi: int) -> None:
+    """Compare corridor options and write a report folder.
+
+    OPTIONS_FILE is a TOML file of options (origin, destination, constraints, scenario or date,
+    criterion), or the id of a shipped one (tajikistan_gulf, western_china_iran). The report holds
+    report.md, a self-contained report.html, options.csv, routes.geojson, maps (PNG and SVG), a
+    chart over time, the assumptions used and the sources of every segment on the routes.
+
+    \b
+    Examples:
+      corridors compare tajikistan_gulf --out reports/tajikistan_gulf
+      corridors compare my_options.toml --out reports/mine --force
+    """
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from corridors._output import OutputExistsError
+    from corridors.data import data_dir
+    from corridors.options import load_options
+    from corridors.report import build_report, write_report
+
+    path = Path(options_file)
+    if not path.exists():
+        shipped = {p.stem: p for p in sorted((data_dir() / "options").glob("*.toml"))}
+        if options_file not in shipped:
+            import difflib
+
+            close = difflib.get_close_matches(options_file, list(shipped), n=2)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped)}"
+            raise click.BadParameter(f"no options file {options_file!r}{hint}", param_hint="OPTIONS_FILE")
+        path = shipped[options_file]
+    if out_dir.exists() and not force:
+        raise OutputExistsError(f"{out_dir} exists; choose another folder or pass --force to replace it")
+    net = _net(ctx)
+    of = load_options(path, net)  # every problem is reported before any work starts
+    n_steps = sum(len(o_dates) for o_dates in [of.dates or [None]] for _ in of.options) + len(of.options) * 3 + 2
+    command = "corridors compare " + " ".join(
+        [str(options_file), "--out", str(out_dir)]
+        + (["--force"] if force else [])
+        + ([f"--dpi {dpi}"] if dpi != 200 else [])
+    )
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("comparing options", total=n_steps)
+
+        def step(msg: str) -> None:
+            bar.update(task, advance=1, description=msg)
+
+        report = build_report(net, of, command=command, progress=step)
+        write_report(report, net, out_dir, force=force, dpi=dpi, progress=step)
+    out.print(f"[bold]{of.title}[/]")
+    for v in report.verdicts:
+        out.print(f"  • {v}")
+    table = Table(show_edge=False, header_style="bold")
+    for col in ("option", "date", "km", "days", "cost", "borders", "gauge ch.", "best"):
+        table.add_column(col, justify="left" if col in ("option", "date") else "right")
+    for r in report.table.to_dict("records"):
+
+        def f(v: Any, fmt: str = "{:,.0f}") -> str:
+            return "—" if v is None or v != v else fmt.format(v)
+
+        table.add_row(
+            r["option"],
+            r["date"],
+            f(r["km"]),
+            f(r["days"], "{:,.1f}"),
+            f(r["cost_usd_per_teu"]),
+            f(r["border_crossings"]),
+            f(r["gauge_changes"]),
+            "★" if r["best"] else "",
+        )
+    out.print(table)
+    out.print(f"report: {out_dir / 'report.html'} (also report.md, options.csv, routes.geojson, maps)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; errors become messages and exit codes, never tracebacks."""
     try:
