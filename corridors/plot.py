@@ -132,6 +132,9 @@ def _draw_countries(ax: Axes, extent: Extent, *, labels: bool = True) -> list[An
     c = _countries_projected()
     c = c[c.intersects(frame)]
     ax.set_facecolor(STYLE["sea"])
+    if c.empty:  # a network outside the shipped country polygons: draw it on plain land colour
+        ax.set_facecolor(STYLE["land"])
+        return []
     c.plot(ax=ax, color=STYLE["land"], edgecolor=STYLE["border"], linewidth=STYLE["border_width"], zorder=1)
     texts: list[Any] = []
     if not labels:

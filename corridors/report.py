@@ -457,7 +457,7 @@ def write_report(
             images[f"{name} ({ev.on.isoformat()})"] = save_figure(fig, tmp / f"{stem}.png", dpi=dpi)
             fig, _ = plot_routes(net, [ev.route], names=[name], as_of=ev.on, title=name)
             save_figure(fig, tmp / f"{stem}.svg")
-        if len(latest) > 1:
+        if latest:
             if progress:
                 progress("map: all options")
             evs = list(latest.values())
