@@ -9,10 +9,12 @@ Herat, Bandar Abbas and onward to Mazar-i-Sharif, and writes tables and figures 
 from __future__ import annotations
 
 import argparse
+import itertools
 from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 from shapely import box
 
 from corridors import load_network
@@ -46,10 +48,8 @@ def main() -> None:
         table.to_csv(out / "routes_by_stage.csv", index=False)
         diffs = [
             scenario_diff(net, a, b, pairs=PAIRS).assign(step=f"{a.name} -> {b.name}")
-            for a, b in zip(stages, stages[1:], strict=False)
+            for a, b in itertools.pairwise(stages)
         ]
-        import pandas as pd
-
         pd.concat(diffs, ignore_index=True).to_csv(out / "changes_by_opening.csv", index=False)
         last = stages[-1]
         t = timeline(net, PAIRS, date(2019, 1, 1), last.date, scenario=last)

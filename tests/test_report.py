@@ -164,8 +164,8 @@ def test_atomic_output_on_failure_and_existing_folder(net, tmp_path: Path, monke
     with pytest.raises(RuntimeError, match="disk full"):
         write_report(rep, net, good, force=True, dpi=60)
     assert sorted(p.name for p in good.iterdir()) == before  # the good report is untouched
+    calls["n"] = 0
     with pytest.raises(RuntimeError):
-        calls["n"] = 0
         write_report(rep, net, tmp_path / "new", dpi=60)
     assert not (tmp_path / "new").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary leftovers
