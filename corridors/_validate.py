@@ -232,93 +232,47 @@ def check_network(
     gauges_at: dict[str, set[str]] = {}
     for _, seg in segments.iterrows():
         sid = seg["id"]
+
+        def flag(severity: str, field: str, msg: str, sid: str = sid) -> None:
+            problems.append(Problem(severity, segment_file, "segment", sid, field, msg))
+
         for c in seg["corridors"]:
             if c not in known_corridors:
                 close = difflib.get_close_matches(c, list(known_corridors), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(
-                    Problem(
-                        "warning",
-                        segment_file,
-                        "segment",
-                        sid,
-                        "corridors",
-                        f"unknown corridor id {c!r} (not in geodata/corridors.toml){hint}",
-                    )
-                )
+                flag("warning", "corridors", f"unknown corridor id {c!r} (not in geodata/corridors.toml){hint}")
         coords = list(seg.geometry.coords)
         for end, (x, y) in (("from", coords[0]), ("to", coords[-1])):
             station = st.loc[seg[end]]
             d = point_distance_km(x, y, station.geometry.x, station.geometry.y)
             if d > END_TOLERANCE_KM:
-                problems.append(
-                    Problem(
-                        "error",
-                        segment_file,
-                        "segment",
-                        sid,
-                        "geometry",
-                        f"its {end} end is {d:.1f} km from station {seg[end]!r} (tolerance {END_TOLERANCE_KM} km)",
-                    )
+                flag(
+                    "error",
+                    "geometry",
+                    f"its {end} end is {d:.1f} km from station {seg[end]!r} (tolerance {END_TOLERANCE_KM} km)",
                 )
         doc = seg["length_km"]
         if doc is not None and not (isinstance(doc, float) and math.isnan(doc)):
             ratio = seg["length_geodesic_km"] / doc
             if abs(ratio - 1) > LENGTH_TOLERANCE:
-                problems.append(
-                    Problem(
-                        "warning",
-                        segment_file,
-                        "segment",
-                        sid,
-                        "length_km",
-                        f"documented {doc:g} km but the geometry measures {seg['length_geodesic_km']:.1f} km "
-                        f"({(ratio - 1) * 100:+.0f} %)",
-                    )
+                flag(
+                    "warning",
+                    "length_km",
+                    f"documented {doc:g} km but the geometry measures {seg['length_geodesic_km']:.1f} km "
+                    f"({(ratio - 1) * 100:+.0f} %)",
                 )
         status, opened = seg["status"], seg["opened"]
         if status in ("operational", "closed") and not opened:
-            problems.append(
-                Problem("error", segment_file, "segment", sid, "opened", f"status is {status} but no opening date")
-            )
+            flag("error", "opened", f"status is {status} but no opening date")
         if status == "operational" and opened and parse_date(opened) > today:
-            problems.append(
-                Problem(
-                    "error",
-                    segment_file,
-                    "segment",
-                    sid,
-                    "opened",
-                    f"status is operational but it opens in the future ({opened})",
-                )
-            )
+            flag("error", "opened", f"status is operational but it opens in the future ({opened})")
         if status in ("under_construction", "planned", "proposed") and opened:
-            problems.append(
-                Problem(
-                    "error",
-                    segment_file,
-                    "segment",
-                    sid,
-                    "opened",
-                    f"status is {status} but it has an opening date ({opened}); use expected_opening",
-                )
-            )
+            flag("error", "opened", f"status is {status} but it has an opening date ({opened}); use expected_opening")
         if status == "closed" and not seg["closed"]:
-            problems.append(
-                Problem("warning", segment_file, "segment", sid, "closed", "status is closed but no closing date")
-            )
+            flag("warning", "closed", "status is closed but no closing date")
         exp = seg["expected_opening"]
         if status in ("under_construction", "planned") and exp and parse_date(exp) < date(today.year, 1, 1):
-            problems.append(
-                Problem(
-                    "warning",
-                    segment_file,
-                    "segment",
-                    sid,
-                    "expected_opening",
-                    f"expected opening {exp} has passed; is the status current?",
-                )
-            )
+            flag("warning", "expected_opening", f"expected opening {exp} has passed; is the status current?")
         for end in ("from", "to"):
             gauges_at.setdefault(seg[end], set()).update(
                 track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"}
@@ -342,10 +296,6 @@ def check_network(
     g = nx.Graph()
     g.add_nodes_from(st.index)
     g.add_edges_from(zip(segments["from"], segments["to"], strict=True))
-    op = nx.Graph()
-    op.add_nodes_from(st.index)
-    ops = segments[segments["status"] == "operational"]
-    op.add_edges_from(zip(ops["from"], ops["to"], strict=True))
     comps = sorted(nx.connected_components(g), key=len, reverse=True)
     isolated = [n for n in g if g.degree(n) == 0]
     for n in isolated:

@@ -25,7 +25,7 @@ from corridors.io import to_geojson, to_geopackage, to_graphml
 from corridors.network import Network, load_network, validate_network
 from corridors.params import load_parameters
 from corridors.routing import CRITERIA, routes
-from corridors.stats import km_by_corridor, km_by_country_status, km_by_gauge_status, summary
+from corridors.stats import connectivity, km_by_corridor, km_by_country_status, km_by_gauge_status, summary
 
 __all__ = ["main"]
 
@@ -124,6 +124,12 @@ def validate(ctx: click.Context, path: Path | None, as_json: bool, today: date |
         if not errors:
             net = load_network(path)
             s = summary(net)
+            c = connectivity(net)
+            out.print(
+                f"connectivity: {c['parts_all']} connected part(s) counting every segment "
+                f"(largest {c['largest_part_all']} stations), {c['parts_operational']} counting operational "
+                f"segments only (largest {c['largest_part_operational']} stations)"
+            )
             out.print(
                 f"OK: {s['stations']} stations, {s['segments']} segments, {s['km_total']:,.0f} km; "
                 f"{len(problems)} warning(s), no errors"

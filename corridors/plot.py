@@ -463,10 +463,10 @@ def _titles(ax: Axes, title: str | None, subtitle: str | None) -> None:
         )
 
 
-def _attribution(ax: Axes) -> None:
+def _attribution(ax: Axes, y: float = -0.015) -> None:
     ax.text(
         0.0,
-        -0.015,
+        y,
         STYLE["attribution"],
         transform=ax.transAxes,
         fontsize=FONT["attribution"],
@@ -769,17 +769,7 @@ def plot_routes(
         subtitle = f"best route by {r0.criterion}, network as of {r0.as_of or 'today'}"
     _titles(ax, title, subtitle)
     if attribution:
-        ax.text(
-            0.0,
-            -0.05 - 0.035 * len(routes),
-            STYLE["attribution"],
-            transform=ax.transAxes,
-            fontsize=FONT["attribution"],
-            color="#666666",
-            ha="left",
-            va="top",
-            fontfamily=FONT["family"],
-        )
+        _attribution(ax, y=-0.05 - 0.035 * len(routes))  # below the routes' key
     return fig, ax
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import pandas as pd
 
 from corridors.network import Network
 from corridors.schema import STATUSES
 
-__all__ = ["km_by_corridor", "km_by_country_status", "km_by_gauge_status", "summary"]
+__all__ = ["connectivity", "km_by_corridor", "km_by_country_status", "km_by_gauge_status", "summary"]
 
 
 def _status_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -91,3 +92,25 @@ def summary(net: Network) -> dict[str, object]:
         ),
         "border_segments": int(sum(1 for p in seg["km_by_country"] if len(p) > 1)),
     }
+
+
+def connectivity(net: Network) -> dict[str, int]:
+    """How many connected parts the network has, over all segments and over operational ones.
+
+    Stations no segment reaches are not counted as parts.
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> c = connectivity(load_network())
+    >>> c["parts_operational"] >= c["parts_all"] >= 1
+    True
+    """
+    out = {}
+    for key, segs in (("all", net.segments), ("operational", net.segments[net.segments["status"] == "operational"])):
+        g = nx.Graph()
+        g.add_edges_from(zip(segs["from"], segs["to"], strict=True))
+        parts = sorted(nx.connected_components(g), key=len, reverse=True)
+        out[f"parts_{key}"] = len(parts)
+        out[f"largest_part_{key}"] = len(parts[0]) if parts else 0
+    return out
