@@ -70,7 +70,7 @@ def run_scenario(
     >>> from corridors.scenario import load_scenario, shipped_scenarios
     >>> net = load_network()
     >>> run = run_scenario(net, load_scenario(shipped_scenarios()["khaf_herat_complete"], net))
-    >>> "irn_mashhad → afg_herat" in run.routes
+    >>> "Mashhad → Herat" in run.routes
     True
     """
     applied = apply_scenario(net, scenario)

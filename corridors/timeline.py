@@ -306,7 +306,7 @@ def scenario_diff(
     >>> net = load_network()
     >>> s = {k: load_scenario(p, net) for k, p in shipped_scenarios().items()}
     >>> d = scenario_diff(net, s["khaf_herat_1_3"], s["khaf_herat_complete"])
-    >>> d.set_index("pair").loc["irn_mashhad → afg_herat", "outcome"]
+    >>> d.set_index("pair").loc["Mashhad → Herat", "outcome"]
     'gained'
     """
     from corridors.scenario import scenario_router
