@@ -75,6 +75,10 @@ def save_growth_gif(
 
     path = Path(path)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
+    from corridors.style import STYLE
+
+    fig.text(0.02, 0.015, STYLE["attribution"], fontsize=5.5, color="#666666")
     extent = map_extent(net.segments, aspect=1.25)  # type: ignore[attr-defined]
 
     def frame(i: int) -> list[Any]:

@@ -935,6 +935,7 @@ def plot_growth(
         draw_growth_frame(net, year, ax=ax, extent=extent, expected=expected)
     for ax in flat[n:]:
         ax.set_visible(False)
+    fig.text(0.01, 0.0, STYLE["attribution"], fontsize=FONT["attribution"], color="#666666", va="top")
     return fig, flat[:n]
 
 
@@ -958,12 +959,12 @@ def draw_growth_frame(
     km = segs.loc[status.notna().to_numpy(), "length_geodesic_km"].sum()
     ax.set_title(f"{year}", loc="left", fontsize=FONT["title"] - 2, fontweight="bold", fontfamily=FONT["family"])
     ax.text(
-        0.98,
-        0.03,
+        0.02,
+        0.97,
         f"{km:,.0f} km open",
         transform=ax.transAxes,
-        ha="right",
-        va="bottom",
+        ha="left",
+        va="top",
         fontsize=FONT["legend"] + 1,
         zorder=10,
         bbox={"fc": "white", "ec": "#bbbbbb", "alpha": 0.9, "boxstyle": "round,pad=0.3"},
