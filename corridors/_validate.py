@@ -23,6 +23,9 @@ END_TOLERANCE_KM = 1.0
 #: A station further than this outside its declared country is an error (km); Natural Earth
 #: 1:10m borders are accurate to a few hundred metres, border stations sit on them.
 COUNTRY_TOLERANCE_KM = 5.0
+#: A segment running more than this through a country neither of its stations is in is reported
+#: (km): usually a waypoint on the wrong side of a border river.
+THIRD_COUNTRY_KM = 5.0
 #: Geodesic vs documented length: larger relative differences are reported.
 LENGTH_TOLERANCE = 0.15
 
@@ -260,6 +263,15 @@ def check_network(
                     "length_km",
                     f"documented {doc:g} km but the geometry measures {seg['length_geodesic_km']:.1f} km "
                     f"({(ratio - 1) * 100:+.0f} %)",
+                )
+        ends = {st.loc[seg["from"], "country"], st.loc[seg["to"], "country"]}
+        for country, km in seg["km_by_country"].items():
+            if country not in ends and km > THIRD_COUNTRY_KM:
+                flag(
+                    "warning",
+                    "geometry",
+                    f"runs {km:.1f} km through {country}, where neither of its stations is "
+                    f"({' and '.join(sorted(ends))}); check the alignment",
                 )
         status, opened = seg["status"], seg["opened"]
         if status in ("operational", "closed") and not opened:

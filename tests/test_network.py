@@ -180,3 +180,16 @@ def test_find_station_names_and_suggestions(tmp_path: Path) -> None:
     assert find_station(net, "alfa") == "a"  # diacritics folded
     with pytest.raises(StationNotFoundError, match=r"no station named 'Alpah'; did you mean Alpha \(a\)"):
         find_station(net, "Alpah")
+
+
+def test_validate_flags_segment_through_a_third_country(tmp_path: Path) -> None:
+    r"""
+    a (AAA, lon 1) ---- via lon 3 (BBB) ---- b (AAA, lon 1.5)
+    """
+    path = write_network(
+        tmp_path / "n",
+        [station("a", 1, 0), station("b", 1.5, 0.5)],
+        [segment("ab", [(1, 0), (3, 0), (1.5, 0.5)], "a", "b")],
+    )
+    msgs = "\n".join(_problems(path))
+    assert "segment 'ab', field 'geometry': runs" in msgs and "km through BBB, where neither of its stations is" in msgs
