@@ -568,10 +568,12 @@ class Router:
                     heapq.heappush(heap, (nw, next(counter), nxt))
         return None
 
-    def _paths(self, origin: str, dest: str, by: str, c: Constraints) -> Iterator[_Path]:
+    def _paths(
+        self, origin: str, dest: str, by: str, c: Constraints, blocked: tuple[set[str], set[str]]
+    ) -> Iterator[_Path]:
         """Yield state-graph paths from origin to destination in order of cost (Yen's algorithm)."""
         weight = self._weight_fn(by)
-        stations, segments = self._blocked(c)
+        stations, segments = blocked
         vias = c.via
         first = self._dijkstra(None, origin, dest, vias, weight, stations, segments, set(), set())
         if first is None:
@@ -697,11 +699,10 @@ class Router:
             via=list(c.via),
         )
 
-    def _check_endpoints(self, origin: str, dest: str, c: Constraints) -> None:
+    def _check_endpoints(self, origin: str, dest: str, c: Constraints, stations: set[str]) -> None:
         if origin == dest:
             msg = f"origin and destination are the same station ({origin})"
             raise DataError(msg)
-        stations, _ = self._blocked(c)
         for role, sid in (("origin", origin), ("destination", dest), *(("via station", v) for v in c.via)):
             if sid in stations:
                 msg = f"the {role} {self._names.get(sid, sid)} ({sid}) is excluded by the constraints ({c.describe()})"
@@ -747,12 +748,13 @@ class Router:
         """
         c = constraints or Constraints()
         o, d = self._resolve(origin), self._resolve(destination)
-        self._check_endpoints(o, d, c)
+        blocked = self._blocked(c)
+        self._check_endpoints(o, d, c, blocked[0])
         limit = self.params.alternatives_max_overlap if max_overlap is None else max_overlap
         kept: list[Route] = []
         seen_segments: set[tuple[str, ...]] = set()
-        for n, path in enumerate(self._paths(o, d, by, c)):
-            if n >= MAX_CANDIDATES or len(kept) >= k:
+        for n, path in enumerate(self._paths(o, d, by, c, blocked)):
+            if n >= MAX_CANDIDATES:
                 break
             if not self._loopless(path):
                 continue
@@ -763,6 +765,8 @@ class Router:
             seen_segments.add(key)
             if all(_overlap(r, other) <= limit for other in kept):
                 kept.append(r)
+                if len(kept) >= k:  # stop before Yen's algorithm looks for the next candidate
+                    break
         if not kept:
             raise NoRouteError(self._explain(o, d, by, c))
         log.info("%d route(s) %s -> %s by %s", len(kept), o, d, by)
