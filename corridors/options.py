@@ -25,6 +25,7 @@ says which segments it depends on and when they are expected to open.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import tomllib
@@ -256,6 +257,25 @@ def load_options(path: str | Path, net: Network) -> OptionsFile:
             as_of = None
         if origin == dest:
             bad(pre + "to", "origin and destination are the same station")
+        # Impossible constraints: a station the option must use lies where it may not go.
+        country_of = dict(zip(net.stations["id"], net.stations["country"], strict=True))
+        avoided = {str(c).upper() for c in o.get("avoid_countries", [])}
+        for g in o.get("avoid_groups", []):
+            with contextlib.suppress(CorridorsError):  # an unknown group is reported above
+                avoided |= params.country_group(str(g))
+        allowed = {str(c).upper() for c in o["within"]} if o.get("within") is not None else None
+        for role, sid in (("from", origin), ("to", dest), *(("via", v) for v in via)):
+            where = country_of.get(sid)
+            if where is None:
+                continue
+            if where in avoided:
+                bad(pre + role, f"{sid} is in {where}, which this option avoids: impossible constraint")
+            elif allowed is not None and where not in allowed:
+                bad(
+                    pre + role,
+                    f"{sid} is in {where}, outside 'within' ({', '.join(sorted(allowed))}): "
+                    f"impossible constraint; add {where} to 'within'?",
+                )
         options.append(
             Option(
                 name=name,

@@ -114,6 +114,19 @@ from = "a"
         assert expected in msg, expected
     with pytest.raises(OptionsError, match="not found"):
         load_options(tmp_path / "missing.toml", net)
+    impossible = options_file(
+        tmp_path,
+        """
+[[option]]
+name = "x"
+from = "a"
+to = "c"
+via = ["Bee"]
+avoid_countries = ["BBB"]
+""",
+    )
+    with pytest.raises(OptionsError, match=r"key 'option\[0\].via': b is in BBB, which this option avoids"):
+        load_options(impossible, net)
     with pytest.raises(OptionsError, match="at least one"):
         load_options(options_file(tmp_path, 'title = "empty"'), net)
 
