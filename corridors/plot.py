@@ -287,11 +287,10 @@ def _place_labels(
             )
             bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
             inside = ax_box.x0 <= bb.x0 and bb.x1 <= ax_box.x1 and ax_box.y0 <= bb.y0 and bb.y1 <= ax_box.y1
-            clash = (
-                not inside
-                or any(bb.overlaps(p) for p in placed)
-                or any(bb.overlaps(m) for j, m in enumerate(markers) if j != i)
-            )
+            # No label ever covers another label. Key stations may cover other stations' markers
+            # when every position does, choosing the position that covers fewest.
+            covered = sum(bb.overlaps(m) for j, m in enumerate(markers) if j != i)
+            clash = not inside or any(bb.overlaps(p) for p in placed) or (covered and not kw.get("key"))
             if clash:
                 t.remove()
                 continue
@@ -305,11 +304,12 @@ def _place_labels(
                         & (line_px[:, 1] < bb.y1)
                     ).sum()
                 )
-            if best is None or hits < best[0]:
+            score = (covered, hits)
+            if best is None or score < best[0]:
                 if best is not None:
                     best[1].remove()
-                best = (hits, t, bb)
-                if hits == 0:
+                best = (score, t, bb)
+                if score == (0, 0):
                     break
             else:
                 t.remove()
@@ -571,7 +571,8 @@ def plot_network(
     order = [s for s in _label_priority(net, labels) if s in on_map][:max_labels]
     pts = st.set_index("id")
     points: list[tuple[float, float, str, dict[str, Any]]] = [
-        (pts.loc[s].geometry.x, pts.loc[s].geometry.y, str(pts.loc[s, "name"]), {}) for s in order
+        (pts.loc[s].geometry.x, pts.loc[s].geometry.y, str(pts.loc[s, "name"]), {"key": s in KEY_STATIONS})
+        for s in order
     ]
     _place_labels(ax, points, _densified(shown), obstacles=country_labels)
     if legend:
