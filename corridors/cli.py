@@ -693,8 +693,9 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     for v in report.verdicts:
         out.print(f"  • {v}")
     table = Table(show_edge=False, header_style="bold")
-    for col in ("option", "date", "km", "days", "cost", "borders", "gauge ch.", "best"):
-        table.add_column(col, justify="left" if col in ("option", "date") else "right")
+    table.add_column("option", max_width=28)  # names wrap; numbers never do
+    for col in ("date", "km", "days", "cost", "borders", "gauges", "best"):
+        table.add_column(col, justify="left" if col == "date" else "right", no_wrap=True)
     for r in report.table.to_dict("records"):
 
         def f(v: Any, fmt: str = "{:,.0f}") -> str:

@@ -94,3 +94,16 @@ def test_info_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         assert code == 0 and (tmp_path / name).exists()
     code, out, _ = run(capsys, "--data", str(tmp_path / "n.gpkg"), "validate")
     assert code == 0
+
+
+def test_compare_errors_before_any_work(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "compare", "tajikistan_gulff", "--out", str(tmp_path / "r"))
+    assert code == 2 and "did you mean tajikistan_gulf" in err
+    (tmp_path / "exists").mkdir()
+    code, _, err = run(capsys, "compare", "tajikistan_gulf", "--out", str(tmp_path / "exists"))
+    assert code == 1 and "--force" in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[option]]\nname = "x"\nfrom = "Dushanbe"\nto = "Bandar Abas"\n', encoding="utf-8")
+    code, _, err = run(capsys, "compare", str(bad), "--out", str(tmp_path / "r2"))
+    assert code == 1 and "did you mean Bandar Abbas" in err  # a bad input file is a problem found
+    assert not (tmp_path / "r2").exists()
