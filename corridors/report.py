@@ -119,6 +119,7 @@ def _table(evals: list[Evaluation]) -> tuple[pd.DataFrame, list[str]]:
                 "gauge_changes": len(r.gauge_changes),
                 "countries": _countries(r),
                 "depends_on": "",
+                "depends_on_count": 0,
             }
         else:
             row |= {
@@ -131,6 +132,7 @@ def _table(evals: list[Evaluation]) -> tuple[pd.DataFrame, list[str]]:
                 "gauge_changes": None,
                 "countries": "",
                 "depends_on": _depends(ev) or "no route even with every segment in the data built",
+                "depends_on_count": len(ev.depends_on),
             }
         rows.append(row)
     table = pd.DataFrame(rows).sort_values(["date"], kind="stable").reset_index(drop=True)
@@ -352,11 +354,30 @@ def _cell(v: Any) -> str:
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
     """The summary table as displayed: the dependency list shortened to a count (listed below it)."""
     out = table[[c for c in _SHOWN if c in table.columns]].copy()
+    counts = table.get("depends_on_count", pd.Series(0, index=table.index)).fillna(0)
     out["depends_on"] = [
-        f"{len(d.split('; '))} segment(s) not yet open (listed below)" if d and not d.startswith("no route") else d
-        for d in out["depends_on"]
+        f"{int(n)} segment(s) not yet open (listed below)" if n else d
+        for d, n in zip(out["depends_on"], counts, strict=True)
     ]
-    return out
+    return out.rename(columns=_HEADERS)
+
+
+#: Column headers for readers (options.csv keeps the machine names).
+_HEADERS = {
+    "option": "option",
+    "date": "date",
+    "exists": "route exists",
+    "km": "km",
+    "days": "days",
+    "cost_usd_per_teu": "cost (USD/TEU)",
+    "border_crossings": "borders",
+    "gauge_changes": "gauge changes",
+    "countries": "countries (share of km)",
+    "rank": "rank",
+    "best": "best",
+    "margin_over_next": "margin over next",
+    "depends_on": "depends on",
+}
 
 
 def _dependencies(rep: Report) -> list[tuple[str, list[str]]]:
@@ -386,17 +407,21 @@ def _html_table(df: pd.DataFrame, *, link_col: str | None = None) -> str:
             text = html.escape(_cell(rec[c]))
             if c == "source" and link_col and rec.get(link_col, "").startswith(("http://", "https://")):
                 text = f'<a href="{html.escape(rec[link_col], quote=True)}">{text}</a>'
-            cls = ' class="best"' if rec.get("best") is True else ""
+            classes = ["best"] if rec.get("best") is True else []
+            if (isinstance(rec[c], int | float) and not isinstance(rec[c], bool)) or c == "date":
+                classes.append("nowrap")  # numbers and dates never break inside
+            cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 _CSS = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
  color:#222;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ccc;padding-bottom:.2em}
-table{border-collapse:collapse;font-size:.82em;margin:.6em 0;width:100%}
+.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.8em;margin:.6em 0;width:100%}
+td{overflow-wrap:break-word}td.nowrap{white-space:nowrap}
 th,td{border:1px solid #ccc;padding:.3em .45em;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.best{background:#e8f4ea;font-weight:bold}
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.4em 0}
