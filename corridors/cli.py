@@ -499,20 +499,24 @@ def scenario() -> None:
     """
 
 
-def _scenario_path(name: str) -> Path:
-    from corridors.scenario import shipped_scenarios
-
+def _named_file(name: str, shipped: dict[str, Path], what: str, hint_param: str) -> Path:
+    """A path as given, or the shipped file of that id; an unknown name suggests close ids."""
     path = Path(name)
     if path.exists():
         return path
-    shipped = shipped_scenarios()
     if name in shipped:
         return shipped[name]
     import difflib
 
     close = difflib.get_close_matches(name, list(shipped), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped)}"
-    raise click.BadParameter(f"no scenario file {name!r}{hint}", param_hint="SCENARIO")
+    raise click.BadParameter(f"no {what} {name!r}{hint}", param_hint=hint_param)
+
+
+def _scenario_path(name: str) -> Path:
+    from corridors.scenario import shipped_scenarios
+
+    return _named_file(name, shipped_scenarios(), "scenario file", "SCENARIO")
 
 
 @scenario.command(name="list")
@@ -655,20 +659,10 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from corridors._output import OutputExistsError
-    from corridors.data import data_dir
-    from corridors.options import load_options
+    from corridors.options import load_options, shipped_options
     from corridors.report import build_report, write_report
 
-    path = Path(options_file)
-    if not path.exists():
-        shipped = {p.stem: p for p in sorted((data_dir() / "options").glob("*.toml"))}
-        if options_file not in shipped:
-            import difflib
-
-            close = difflib.get_close_matches(options_file, list(shipped), n=2)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped)}"
-            raise click.BadParameter(f"no options file {options_file!r}{hint}", param_hint="OPTIONS_FILE")
-        path = shipped[options_file]
+    path = _named_file(options_file, shipped_options(), "options file", "OPTIONS_FILE")
     if out_dir.exists() and not force:
         raise OutputExistsError(f"{out_dir} exists; choose another folder or pass --force to replace it")
     net = _net(ctx)

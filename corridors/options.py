@@ -45,7 +45,16 @@ from corridors.scenario import Scenario, apply_scenario, load_scenario, scenario
 from corridors.schema import parse_date
 from corridors.timeline import event_dates
 
-__all__ = ["Evaluation", "Option", "OptionsError", "OptionsFile", "evaluate_options", "load_options", "option_timeline"]
+__all__ = [
+    "Evaluation",
+    "Option",
+    "OptionsError",
+    "OptionsFile",
+    "evaluate_options",
+    "load_options",
+    "option_timeline",
+    "shipped_options",
+]
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +318,19 @@ def load_options(path: str | Path, net: Network) -> OptionsFile:
     )
 
 
+def shipped_options() -> dict[str, Path]:
+    """The options files shipped in ``geodata/options/``, by file stem.
+
+    Examples
+    --------
+    >>> sorted(shipped_options())
+    ['tajikistan_gulf', 'western_china_iran']
+    """
+    from corridors.data import get_path
+
+    return {p.stem: p for p in sorted(get_path("options").glob("*.toml"))}
+
+
 @dataclass
 class Evaluation:
     """The result of one option on one date."""
@@ -320,20 +342,23 @@ class Evaluation:
     depends_on: list[dict[str, str]] = field(default_factory=list)
 
 
-_APPLIED: dict[tuple[int, int], tuple[Network, Any]] = {}
+_APPLIED: list[tuple[Network, Scenario | None, Network, Any]] = []
 
 
 def _applied(net: Network, opt: Option) -> tuple[Network, Any]:
-    """The option's full network (scenario applied) and parameters, computed once per run."""
-    key = (id(net), id(opt.scenario))
-    hit = _APPLIED.get(key)
-    if hit is None or hit[0].source.split(" + ")[0] != net.source:
-        full = apply_scenario(net, opt.scenario) if opt.scenario is not None else net
-        params = scenario_parameters(opt.scenario) if opt.scenario is not None else load_parameters()
-        hit = (full, params)
-        _APPLIED.clear() if len(_APPLIED) > 16 else None
-        _APPLIED[key] = hit
-    return hit
+    """The option's full network (scenario applied) and parameters, computed once per network and scenario.
+
+    The cache holds the network and scenario objects themselves, so an entry matches only the very
+    objects it was computed from.
+    """
+    for base, scen, full, params in _APPLIED:
+        if base is net and scen is opt.scenario:
+            return full, params
+    full = apply_scenario(net, opt.scenario) if opt.scenario is not None else net
+    params = scenario_parameters(opt.scenario) if opt.scenario is not None else load_parameters()
+    _APPLIED.append((net, opt.scenario, full, params))
+    del _APPLIED[:-16]
+    return full, params
 
 
 def _state(net: Network, opt: Option, on: date) -> tuple[Router, Network]:

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
-from shapely import LineString, Point, box
+from shapely import Point, box
 
 from corridors.geo import load_countries
 from corridors.network import Network, is_open
@@ -32,11 +32,13 @@ from corridors.routing import Route
 from corridors.style import FONT, GAUGE, KEY_STATIONS, MAP_CRS, PALETTE, ROLE, STATUS, STYLE
 
 __all__ = [
+    "draw_growth_frame",
     "map_extent",
     "plot_comparison",
     "plot_growth",
     "plot_network",
     "plot_routes",
+    "route_label",
     "segment_status_on",
 ]
 
@@ -974,7 +976,3 @@ def draw_growth_frame(
         _, gauges = _used(status, segs)
         _legend(ax, [], gauges, set())
     return ax
-
-
-__all__ += ["draw_growth_frame", "route_label"]
-_ = (LineString,)  # re-exported for type checkers of callers that build route geometries

@@ -220,11 +220,12 @@ class Route:
     def legs_geodataframe(self, net: Network) -> gpd.GeoDataFrame:
         """One row per leg with the segment's geometry in the direction of travel."""
         geoms = dict(zip(net.segments["id"], net.segments.geometry, strict=True))
+        starts = dict(zip(net.segments["id"], net.segments["from"], strict=True))
         rows, lines = [], []
         for leg in self.legs:
             g = geoms[leg.segment]
             rows.append({k: v for k, v in leg.__dict__.items() if k != "km_by_country"})
-            lines.append(g if _oriented(net, leg) else LineString(list(g.coords)[::-1]))
+            lines.append(g if starts[leg.segment] == leg.from_station else LineString(list(g.coords)[::-1]))
         return gpd.GeoDataFrame(rows, geometry=lines, crs="EPSG:4326")
 
     def to_geojson(self, path: str | Path) -> Path:
@@ -232,11 +233,6 @@ class Route:
         path = Path(path)
         self.to_geodataframe().to_file(path, driver="GeoJSON")
         return path
-
-
-def _oriented(net: Network, leg: Leg) -> bool:
-    frm = dict(zip(net.segments["id"], net.segments["from"], strict=True))
-    return bool(frm[leg.segment] == leg.from_station)
 
 
 # --------------------------------------------------------------------------------------------
