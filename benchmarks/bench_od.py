@@ -1,4 +1,4 @@
-"""OD matrices and segment criticality: corridors.analysis against networkx and raw scipy.
+"""OD matrices and segment criticality: corridors.stategraph against networkx and raw scipy.
 
 In one run:
 
@@ -42,7 +42,9 @@ import scipy
 from scipy.sparse.csgraph import dijkstra
 
 from corridors import load_network, load_parameters, network_as_of
-from corridors.analysis import StateGraph, od_matrix, segment_criticality
+from corridors.criticality import segment_criticality
+from corridors.od import od_matrix
+from corridors.stategraph import StateGraph
 
 sys.path.insert(0, str(Path(__file__).parent))
 from continental import build_network_checked, build_network_fast, generate

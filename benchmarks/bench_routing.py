@@ -4,7 +4,7 @@ Both answer the same question on the same state-expanded graph (stations x train
 changes only at facilities, border dwell and fees on crossing segments): the Router returns a
 full :class:`corridors.Route` (best loopless route, legs, borders, gauge changes, geometry);
 the baseline is ``networkx.dijkstra_path`` from a virtual source to a virtual sink of the same
-graph, built from :class:`corridors.analysis.StateGraph`. The single-pair value from the
+graph, built from :class:`corridors.stategraph.StateGraph`. The single-pair value from the
 StateGraph (scipy) is listed as well. Timings are medians over many queries after a warm-up.
 
     python benchmarks/bench_routing.py [--queries 300] [--as-of 2026-11-28] [--out FILE]
@@ -28,7 +28,7 @@ import numpy as np
 import scipy
 
 from corridors import Router, load_network, load_parameters, network_as_of
-from corridors.analysis import StateGraph
+from corridors.stategraph import StateGraph
 
 
 def nx_state_graph(g: StateGraph) -> nx.DiGraph:

@@ -29,7 +29,6 @@ import time
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -182,10 +181,7 @@ def build_network_fast(stations: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, c
     for k, split in zip(cross.tolist(), km_by_country(sg.geometry.iloc[cross], countries), strict=True):
         parts[k] = split
     sg["km_by_country"] = parts
-    g = nx.MultiGraph(crs="EPSG:4326", source="continental", name="continental")
-    g.add_nodes_from(st["id"])
-    g.add_edges_from(zip(sg["from"], sg["to"], sg["id"], strict=True))
-    return Network(st, sg, g, source="continental (generated)", description="all segments, any status")
+    return Network(st, sg, source="continental (generated)", description="all segments, any status")
 
 
 def main() -> None:

@@ -18,8 +18,12 @@ from corridors._errors import (
     CorridorsError,
     DataError,
     NoRouteError,
+    OptionsError,
+    OutputExistsError,
     ParameterError,
+    ScenarioError,
     StationNotFoundError,
+    UsageError,
 )
 from corridors._validate import Problem
 from corridors.convert import graph_from_gdfs, graph_to_gdfs
@@ -34,7 +38,9 @@ from corridors.network import (
     validate_network,
 )
 from corridors.params import Parameters, load_parameters
-from corridors.routing import Constraints, Route, Router, route, routes
+from corridors.pricing import CRITERIA, Prices, price_network
+from corridors.routing import Constraints, Route, Router
+from corridors.state import NetworkState, network_state, route, routes
 
 try:
     __version__ = version("corridors")
@@ -42,17 +48,24 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "CRITERIA",
     "Constraints",
     "CorridorsError",
     "DataError",
     "Network",
+    "NetworkState",
     "NoRouteError",
+    "OptionsError",
+    "OutputExistsError",
     "ParameterError",
     "Parameters",
+    "Prices",
     "Problem",
     "Route",
     "Router",
+    "ScenarioError",
     "StationNotFoundError",
+    "UsageError",
     "__version__",
     "find_station",
     "graph_from_gdfs",
@@ -62,6 +75,8 @@ __all__ = [
     "load_parameters",
     "network_as_of",
     "network_from_gdfs",
+    "network_state",
+    "price_network",
     "route",
     "routes",
     "to_geojson",

@@ -10,8 +10,12 @@ __all__ = [
     "CorridorsError",
     "DataError",
     "NoRouteError",
+    "OptionsError",
+    "OutputExistsError",
     "ParameterError",
+    "ScenarioError",
     "StationNotFoundError",
+    "UsageError",
 ]
 
 
@@ -25,6 +29,22 @@ class DataError(CorridorsError, ValueError):
 
 class ParameterError(DataError):
     """The parameters file (speeds, fees, tariffs, ...) is malformed."""
+
+
+class ScenarioError(DataError):
+    """A scenario file is malformed or names something the network lacks."""
+
+
+class OptionsError(DataError):
+    """An options file is malformed or names something the network lacks."""
+
+
+class UsageError(CorridorsError, ValueError):
+    """A request is malformed (an unknown country code, a bad combination of arguments)."""
+
+
+class OutputExistsError(CorridorsError, FileExistsError):
+    """An output exists and may not be replaced (see :mod:`corridors.output`)."""
 
 
 class StationNotFoundError(CorridorsError, KeyError):

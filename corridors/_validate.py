@@ -14,7 +14,7 @@ import networkx as nx
 from shapely.geometry import Point
 
 from corridors.geo import point_distance_km
-from corridors.schema import DATE_PATTERN, GAUGE_CHANGE_METHODS, Field, parse_date, track_gauges
+from corridors.schema import DATE_PATTERN, GAUGE_CHANGE_METHODS, Field, parse_date, split_urls, track_gauges
 
 __all__ = ["Problem", "check_network", "check_records"]
 
@@ -84,14 +84,21 @@ def _check_value(field: Field, value: Any) -> str | None:
     elif field.kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"must be a number, got {type(value).__name__} {value!r}"
-        if value <= 0:
-            return f"must be positive, got {value!r}"
+        if not math.isfinite(value) or value <= 0:
+            return f"must be a positive finite number, got {value!r}"
     elif field.kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return f"must be a list of strings, got {value!r}"
         bad = [v for v in value if field.choices and v not in field.choices]
         if bad:
             return f"{', '.join(map(repr, bad))} not allowed; use {', '.join(field.choices)}"
+    elif field.kind == "urls":
+        items = value if isinstance(value, list) else [value]
+        if not isinstance(value, str | list) or not all(isinstance(v, str) for v in items):
+            return f"must be a list of links (or one string of links), got {value!r}"
+        bad = [u for u in split_urls(value) if not u.startswith(("http://", "https://"))]
+        if bad:
+            return f"{', '.join(map(repr, bad[:3]))} is not a link (http:// or https://)"
     elif field.kind == "date":
         if not isinstance(value, str) or not DATE_PATTERN.match(value):
             return f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 STATIONS_FILE = "stations.geojson"
 SEGMENTS_FILE = "segments.geojson"
-LIST_FIELDS = {f.name for f in (*STATION_FIELDS, *SEGMENT_FIELDS) if f.kind == "list"}
+LIST_FIELDS = {f.name for f in (*STATION_FIELDS, *SEGMENT_FIELDS) if f.kind in ("list", "urls")}
 
 
 def _read_geojson(path: Path) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ import difflib
 import logging
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from corridors.convert import graph_from_gdfs
 from corridors.data import data_dir
 from corridors.geo import geodesic_km, km_by_country, load_countries
 from corridors.io import frame_from_records, read_records
-from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, parse_date
+from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, parse_date, split_urls
 
 __all__ = [
     "Network",
@@ -31,6 +32,7 @@ __all__ = [
     "network_as_of",
     "network_from_gdfs",
     "normalize_name",
+    "select_stations",
     "validate_network",
 ]
 
@@ -52,7 +54,7 @@ class Network:
         ``km_by_country``), geometry a LineString in EPSG:4326.
     graph
         :class:`networkx.MultiGraph` of the same stations and segments (see
-        :func:`corridors.convert.graph_from_gdfs`).
+        :func:`corridors.convert.graph_from_gdfs`), built when first asked for.
     source
         Where the network was read from.
     description
@@ -61,9 +63,14 @@ class Network:
 
     stations: gpd.GeoDataFrame
     segments: gpd.GeoDataFrame
-    graph: nx.MultiGraph = field(repr=False)
     source: str = ""
     description: str = ""
+
+    @cached_property
+    def graph(self) -> nx.MultiGraph:
+        """The stations and segments as a :class:`networkx.MultiGraph` (built on first use)."""
+        attrs = {"source": self.source, "name": Path(self.source).name or self.source}
+        return graph_from_gdfs(self.stations, self.segments, graph_attrs=attrs)
 
     def __repr__(self) -> str:
         return (
@@ -77,9 +84,10 @@ def _fill_defaults(records: list[dict[str, Any]]) -> None:
         for name in _LIST_DEFAULTS:
             if rec.get(name) is None:
                 rec[name] = []
-        for name in ("notes", "source_url", "name"):
+        for name in ("notes", "name"):
             if rec.get(name) is None:
                 rec[name] = ""
+        rec["source_url"] = split_urls(rec.get("source_url"))
 
 
 def _check_and_build(
@@ -151,9 +159,8 @@ def load_network(path: str | Path | None = None, *, countries: gpd.GeoDataFrame 
     stations, segments, _, _, _ = _read_and_check(path)
     countries = load_countries() if countries is None else countries
     segments = _derive(segments, countries)
-    graph = graph_from_gdfs(stations, segments, graph_attrs={"source": str(path), "name": path.name})
     log.info("loaded %d stations and %d segments from %s", len(stations), len(segments), path)
-    return Network(stations, segments, graph, source=str(path), description="all segments, any status")
+    return Network(stations, segments, source=str(path), description="all segments, any status")
 
 
 def network_from_gdfs(
@@ -198,8 +205,7 @@ def network_from_gdfs(
         records(stations, STATION_FIELDS), records(segments, SEGMENT_FIELDS), "stations", "segments", source
     )
     sg = _derive(sg, load_countries() if countries is None else countries)
-    graph = graph_from_gdfs(st, sg, graph_attrs={"source": source, "name": source})
-    return Network(st, sg, graph, source=source, description="all segments, any status")
+    return Network(st, sg, source=source, description="all segments, any status")
 
 
 def validate_network(
@@ -341,8 +347,7 @@ def network_as_of(
         desc += f", opened: {', '.join(sorted(forced_open))}"
     if forced_closed:
         desc += f", closed: {', '.join(sorted(forced_closed))}"
-    graph = graph_from_gdfs(stations, segments, graph_attrs={**net.graph.graph, "as_of": on.isoformat()})
-    return replace(net, stations=stations, segments=segments, graph=graph, description=desc)
+    return replace(net, stations=stations, segments=segments, description=desc)
 
 
 def normalize_name(name: str) -> str:
@@ -418,3 +423,74 @@ def find_station(net: Network, query: str) -> str:
     hint = f"; did you mean {', '.join(suggestions[:5])}?" if suggestions else ""
     msg = f"no station named {query!r}{hint}"
     raise StationNotFoundError(msg)
+
+
+def select_stations(
+    net: Network,
+    stations: Iterable[str] | None = None,
+    *,
+    countries: Iterable[str] | None = None,
+    roles: Iterable[str] | None = None,
+) -> list[str]:
+    """Station ids chosen by name or id, by country and by role.
+
+    Parameters
+    ----------
+    net
+        The network.
+    stations
+        Station ids, names or alternative names (resolved by :func:`corridors.find_station`).
+        ``None`` starts from every station.
+    countries
+        Keep stations in these ISO3 countries.
+    roles
+        Keep stations with these roles (``port``, ``junction``, ...).
+
+    Returns
+    -------
+    list of str
+        Station ids in the order given (or the network's order), without duplicates.
+
+    Raises
+    ------
+    StationNotFoundError
+        For an unknown station name.
+    DataError
+        For a country or role no station has, or when nothing is left.
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> select_stations(net, ["Mashhad", "Herat"])
+    ['irn_mashhad', 'afg_herat']
+    >>> len(select_stations(net, countries=["CHN"])) > 0
+    True
+    """
+    st = net.stations
+    if stations is None:
+        ids = list(st["id"])
+    else:
+        known = set(st["id"])
+        ids = list(dict.fromkeys(s if s in known else find_station(net, s) for s in stations))
+    if countries is not None:
+        wanted = {c.upper() for c in countries}
+        unknown = wanted - set(st["country"])
+        if unknown:
+            known_countries = ", ".join(sorted(set(st["country"])))
+            msg = f"no station in {', '.join(sorted(unknown))}; countries in the network: {known_countries}"
+            raise DataError(msg)
+        country = dict(zip(st["id"], st["country"], strict=True))
+        ids = [s for s in ids if country[s] in wanted]
+    if roles is not None:
+        wanted_roles = set(roles)
+        unknown = wanted_roles - set(st["role"])
+        if unknown:
+            known_roles = ", ".join(sorted(set(st["role"])))
+            msg = f"no station has role {', '.join(sorted(unknown))}; roles in the network: {known_roles}"
+            raise DataError(msg)
+        role = dict(zip(st["id"], st["role"], strict=True))
+        ids = [s for s in ids if role[s] in wanted_roles]
+    if not ids:
+        msg = "the selection leaves no station"
+        raise DataError(msg)
+    return ids

@@ -30,19 +30,21 @@ import difflib
 import logging
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from corridors._errors import CorridorsError, DataError, NoRouteError, StationNotFoundError
-from corridors.network import Network, find_station, network_as_of
+from corridors._errors import CorridorsError, OptionsError, StationNotFoundError
+from corridors.network import Network, find_station
 from corridors.params import load_parameters
-from corridors.routing import CRITERIA, Route, Router
-from corridors.scenario import Scenario, apply_scenario, load_scenario, scenario_parameters, shipped_scenarios
+from corridors.pricing import CRITERIA
+from corridors.routing import Route
+from corridors.scenario import Scenario, load_scenario, shipped_scenarios
 from corridors.schema import parse_date
+from corridors.state import NetworkState, network_state
 from corridors.timeline import event_dates
 
 __all__ = [
@@ -77,10 +79,6 @@ _OPTION = {
     "by",
     "note",
 }
-
-
-class OptionsError(DataError):
-    """An options file is malformed or names something that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ class OptionsFile:
     path: str
 
 
-def load_options(path: str | Path, net: Network) -> OptionsFile:
+def load_options(path: str | Path, net: Network, *, params_path: str | Path | None = None) -> OptionsFile:
     """Load and check an options file before any work starts.
 
     Station names, countries, groups, scenarios and criteria are all checked; every problem is
@@ -201,7 +199,7 @@ def load_options(path: str | Path, net: Network) -> OptionsFile:
         start = date(2010, 1, 1)
     if not raw.get("option"):
         bad("option", "an options file needs at least one [[option]]")
-    params = load_parameters()
+    params = load_parameters(params_path)
     shipped = shipped_scenarios()
     known_countries = set(net.stations["country"])
     options = []
@@ -342,32 +340,16 @@ class Evaluation:
     depends_on: list[dict[str, str]] = field(default_factory=list)
 
 
-_APPLIED: list[tuple[Network, Scenario | None, Network, Any]] = []
+def option_state(net: Network, opt: Option, on: date, *, params_path: str | Path | None = None) -> NetworkState:
+    """The network state an option is evaluated on: its scenario, expected flag and parameters on a date.
 
-
-def _applied(net: Network, opt: Option) -> tuple[Network, Any]:
-    """The option's full network (scenario applied) and parameters, computed once per network and scenario.
-
-    The cache holds the network and scenario objects themselves, so an entry matches only the very
-    objects it was computed from.
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> option_state(load_network(), Option("x", "irn_mashhad", "afg_herat"), date(2026, 1, 1)).as_of.year
+    2026
     """
-    for base, scen, full, params in _APPLIED:
-        if base is net and scen is opt.scenario:
-            return full, params
-    full = apply_scenario(net, opt.scenario) if opt.scenario is not None else net
-    params = scenario_parameters(opt.scenario) if opt.scenario is not None else load_parameters()
-    _APPLIED.append((net, opt.scenario, full, params))
-    del _APPLIED[:-16]
-    return full, params
-
-
-def _state(net: Network, opt: Option, on: date) -> tuple[Router, Network]:
-    full, params = _applied(net, opt)
-    expected = opt.expected or (opt.scenario.expected if opt.scenario is not None else False)
-    state = network_as_of(full, on, expected=expected)
-    if opt.scenario is not None:
-        state = replace(state, description=f"scenario '{opt.scenario.name}', {state.description}")
-    return Router(state, params, full=full, as_of=on), full
+    return network_state(net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path)
 
 
 def _dates_for(opt: Option, dates: Sequence[date]) -> list[date]:
@@ -384,6 +366,7 @@ def evaluate_options(
     dates: Sequence[date] = (),
     *,
     progress: Callable[[str], None] | None = None,
+    params_path: str | Path | None = None,
 ) -> list[Evaluation]:
     """Evaluate every option on every date: its best route, or why there is none.
 
@@ -401,49 +384,54 @@ def evaluate_options(
     """
     out = []
     for opt in options:
+        base: NetworkState | None = None
         for on in _dates_for(opt, dates):
             if progress:
                 progress(f"{opt.name}, {on.isoformat()}")
-            router, full = _state(net, opt, on)
-            c = router.constraints(**opt.constraint_kwargs())
-            try:
-                out.append(Evaluation(opt, on, router.route(opt.origin, opt.destination, by=opt.by, constraints=c)))
+            state = base.on(on) if base is not None else option_state(net, opt, on, params_path=params_path)
+            base = state
+            c = state.constraints(**opt.constraint_kwargs())
+            r, reason = state.route_or_reason(opt.origin, opt.destination, by=opt.by, constraints=c)
+            if r is not None:
+                out.append(Evaluation(opt, on, r))
                 continue
-            except NoRouteError as exc:
-                reason = str(exc)
-            built = Router(
-                network_as_of(full, on, open_segments=list(full.segments["id"])), router.params, full=full, as_of=on
-            )
-            deps: list[dict[str, str]] = []
-            try:
-                r = built.route(
-                    opt.origin, opt.destination, by=opt.by, constraints=built.constraints(**opt.constraint_kwargs())
-                )
-                open_ids = set(router.net.segments["id"])
-                # Status and announced dates come from the data as shipped, not from the scenario's
-                # assumptions; what the scenario assumes is reported beside them.
-                base = net.segments.set_index("id")
-                info = full.segments.set_index("id")
-                for sid in r.segments:
-                    if sid not in open_ids:
-                        rec = base.loc[sid] if sid in base.index else info.loc[sid]
-                        assumed = info.loc[sid, "opened"] if info.loc[sid, "status"] == "operational" else None
-                        deps.append(
-                            {
-                                "segment": sid,
-                                "name": str(rec["name"] or sid),
-                                "status": str(rec["status"]),
-                                "expected_opening": str(rec["expected_opening"] or "no date announced"),
-                                "scenario_assumes_open_from": str(assumed or ""),
-                            }
-                        )
-            except NoRouteError:
-                pass
-            out.append(Evaluation(opt, on, None, reason, deps))
+            out.append(Evaluation(opt, on, None, reason, _dependencies(net, opt, state)))
     return out
 
 
-def option_timeline(net: Network, opt: Option, start: date, end: date) -> pd.DataFrame:
+def _dependencies(net: Network, opt: Option, state: NetworkState) -> list[dict[str, str]]:
+    """The segments not open on the state's date that the option's route on the built network needs."""
+    built = state.fully_built()
+    r, _ = built.route_or_reason(
+        opt.origin, opt.destination, by=opt.by, constraints=built.constraints(**opt.constraint_kwargs())
+    )
+    if r is None:
+        return []
+    open_ids = set(state.network.segments["id"])
+    # Status and announced dates come from the data as shipped, not from the scenario's
+    # assumptions; what the scenario assumes is reported beside them.
+    base = net.segments.set_index("id")
+    info = state.full.segments.set_index("id")
+    deps: list[dict[str, str]] = []
+    for sid in r.segments:
+        if sid not in open_ids:
+            rec = base.loc[sid] if sid in base.index else info.loc[sid]
+            assumed = info.loc[sid, "opened"] if info.loc[sid, "status"] == "operational" else None
+            deps.append(
+                {
+                    "segment": sid,
+                    "name": str(rec["name"] or sid),
+                    "status": str(rec["status"]),
+                    "expected_opening": str(rec["expected_opening"] or "no date announced"),
+                    "scenario_assumes_open_from": str(assumed or ""),
+                }
+            )
+    return deps
+
+
+def option_timeline(
+    net: Network, opt: Option, start: date, end: date, *, params_path: str | Path | None = None
+) -> pd.DataFrame:
     """The option's best route on every date something opens or closes between ``start`` and ``end``.
 
     Examples
@@ -457,19 +445,15 @@ def option_timeline(net: Network, opt: Option, start: date, end: date) -> pd.Dat
     from corridors.scenario import OD
     from corridors.timeline import route_row
 
-    full, _ = _applied(net, opt)
-    expected = opt.expected or (opt.scenario.expected if opt.scenario is not None else False)
+    first = option_state(net, opt, start, params_path=params_path)
     rows: list[dict[str, Any]] = []
     last: Any = None
     od = OD(opt.origin, opt.destination, opt.name)
-    for on in event_dates(full, start, end, expected=expected):
-        router, _ = _state(net, opt, on)
-        try:
-            r: Route | None = router.route(
-                opt.origin, opt.destination, by=opt.by, constraints=router.constraints(**opt.constraint_kwargs())
-            )
-        except NoRouteError:
-            r = None
+    for on in event_dates(first.full, start, end, expected=first.expected):
+        state = first.on(on)
+        r, _ = state.route_or_reason(
+            opt.origin, opt.destination, by=opt.by, constraints=state.constraints(**opt.constraint_kwargs())
+        )
         key = (tuple(r.segments), round(r.value, 6)) if r is not None else None
         if key != last or not rows:
             rows.append(route_row(r, od, on) | {"option": opt.name})

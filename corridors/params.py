@@ -88,6 +88,10 @@ class Parameters:
     _file: str = field(default="parameters", repr=False)
 
     # --- lookups -------------------------------------------------------------------------
+    def tables(self) -> dict[str, Any]:
+        """A deep copy of every table as read (values with their sources), for reports."""
+        return copy.deepcopy(self.raw)
+
     def speed_kmh(self, *, segment: str, status: str, country: str, gauge: str) -> float:
         """Commercial speed for a segment's kilometres in one country.
 
@@ -104,6 +108,10 @@ class Parameters:
             if key in table:
                 return float(table[key]["kmh"])
         return float(sp["default"]["kmh"])
+
+    def speed_key(self, segment: str) -> str:
+        """``segment`` if it has a speed of its own (``speed.by_segment``), else ``""``."""
+        return segment if segment in self.raw["speed"].get("by_segment", {}) else ""
 
     def tariff_per_km(self, country: str) -> float:
         """Rail tariff in cost units per km in a country (``tariff.by_country`` or ``tariff.default``)."""
@@ -150,6 +158,11 @@ class Parameters:
     def length_basis(self) -> str:
         """``documented`` (a segment's sourced length where given) or ``geometry`` (always geodesic)."""
         return str(self.raw.get("routing", {}).get("length_basis", {}).get("value", "geometry"))
+
+    @property
+    def country_passage_min_km(self) -> float:
+        """Kilometres a segment must run in a country before it counts as entering it."""
+        return float(self.raw.get("routing", {}).get("country_passage_min_km", {}).get("value", 1.0))
 
     def country_group(self, name: str) -> set[str]:
         """Member countries (ISO3) of a named group, e.g. ``"ECO"``.

@@ -25,11 +25,11 @@ import geopandas as gpd
 import pandas as pd
 
 from corridors import __version__
-from corridors._output import atomic_folder, save_figure
 from corridors.data import data_dir
 from corridors.network import Network
 from corridors.options import Evaluation, OptionsFile, evaluate_options, option_timeline
-from corridors.params import load_parameters
+from corridors.output import atomic_folder, save_figure
+from corridors.params import Parameters, load_parameters
 
 __all__ = ["Report", "build_report", "data_version", "write_report"]
 
@@ -195,7 +195,7 @@ def _sources(net: Network, evals: list[Evaluation]) -> pd.DataFrame:
                     "expected_opening": rec["expected_opening"] or "",
                     "estimated": ", ".join(rec["estimated"]),
                     "source": rec["source"],
-                    "source_url": rec["source_url"] or "",
+                    "source_url": " ".join(rec["source_url"] or []),
                 }
             )
         else:
@@ -214,9 +214,8 @@ def _sources(net: Network, evals: list[Evaluation]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _assumptions(evals: list[Evaluation]) -> list[dict[str, str]]:
-    params = load_parameters()
-    raw = params.raw
+def _assumptions(evals: list[Evaluation], params: Parameters) -> list[dict[str, str]]:
+    raw = params.tables()
     out: list[dict[str, str]] = []
     seen: set[str] = set()
 
@@ -284,7 +283,12 @@ def _assumptions(evals: list[Evaluation]) -> list[dict[str, str]]:
 
 
 def build_report(
-    net: Network, options_file: OptionsFile, *, command: str | None = None, progress: Progress | None = None
+    net: Network,
+    options_file: OptionsFile,
+    *,
+    command: str | None = None,
+    progress: Progress | None = None,
+    params_path: str | Path | None = None,
 ) -> Report:
     """Evaluate every option on every date and assemble the report's contents.
 
@@ -298,14 +302,14 @@ def build_report(
     >>> bool(rep.table["best"].any())
     True
     """
-    evals = evaluate_options(net, options_file.options, options_file.dates, progress=progress)
+    evals = evaluate_options(net, options_file.options, options_file.dates, progress=progress, params_path=params_path)
     table, verdicts = _table(evals)
     end = max([ev.on for ev in evals] or [date.today()])
     timelines = []
     for opt in options_file.options:
         if progress:
             progress(f"timeline: {opt.name}")
-        timelines.append(option_timeline(net, opt, options_file.start, end))
+        timelines.append(option_timeline(net, opt, options_file.start, end, params_path=params_path))
     tl = pd.concat(timelines, ignore_index=True) if timelines else pd.DataFrame()
     cmd = command or "corridors " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     return Report(
@@ -318,7 +322,7 @@ def build_report(
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=data_version(),
         sources=_sources(net, evals),
-        assumptions=_assumptions(evals),
+        assumptions=_assumptions(evals, load_parameters(params_path)),
         names=dict(zip(net.stations["id"], net.stations["name"], strict=True)),
     )
 
@@ -405,7 +409,7 @@ def _html_table(df: pd.DataFrame, *, link_col: str | None = None) -> str:
             if c == link_col:
                 continue
             text = html.escape(_cell(rec[c]))
-            if c == "source" and link_col and rec.get(link_col, "").startswith(("http://", "https://")):
+            if c == "source" and link_col and str(rec.get(link_col, "")).startswith(("http://", "https://")):
                 text = f'<a href="{html.escape(rec[link_col], quote=True)}">{text}</a>'
             classes = ["best"] if rec.get("best") is True else []
             if (isinstance(rec[c], int | float) and not isinstance(rec[c], bool)) or c == "date":
@@ -443,7 +447,7 @@ def write_report(
 
     Raises
     ------
-    corridors._output.OutputExistsError
+    corridors.output.OutputExistsError
         If ``out`` exists and ``force`` is False.
     """
     from corridors.charts import plot_timeline
@@ -451,7 +455,7 @@ def write_report(
 
     of = report.options_file
     images: dict[str, Path] = {}
-    with atomic_folder(out, force=force) as tmp:
+    with atomic_folder(out, force=force, command=report.command) as tmp:
         report.table.to_csv(tmp / "options.csv", index=False)
         feats = []
         for ev in report.evaluations:

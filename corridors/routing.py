@@ -27,15 +27,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 from shapely import LineString
 
 from corridors._errors import DataError, NoRouteError
-from corridors.network import Network, find_station, network_as_of
+from corridors.network import Network, find_station
 from corridors.params import Parameters, load_parameters
+from corridors.pricing import CRITERIA, TIE_BREAKERS, Prices, check_criterion, price_network
 from corridors.schema import GAUGE_CHANGE_METHODS, track_gauges
 
 __all__ = [
@@ -46,15 +47,10 @@ __all__ = [
     "Leg",
     "Route",
     "Router",
-    "route",
-    "routes",
-    "segment_km",
 ]
 
 log = logging.getLogger(__name__)
 
-Criterion = Literal["distance", "time", "cost", "generalized"]
-CRITERIA: tuple[str, ...] = ("distance", "time", "cost", "generalized")
 #: Upper bound on candidate paths examined while looking for loopless routes.
 MAX_CANDIDATES = 400
 
@@ -322,7 +318,7 @@ class Router:
 
     Examples
     --------
-    >>> from corridors import load_network
+    >>> from corridors import load_network, network_as_of
     >>> full = load_network()
     >>> router = Router(network_as_of(full, date(2026, 11, 28)), full=full, as_of=date(2026, 11, 28))
     >>> router.route("Mashhad", "Sarakhs").stations[0]
@@ -336,11 +332,13 @@ class Router:
         *,
         full: Network | None = None,
         as_of: date | None = None,
+        prices: Prices | None = None,
     ) -> None:
         self.net = net
         self.full = full
         self.params = params or load_parameters()
         self.as_of = as_of
+        self.prices = prices if prices is not None else price_network(net, self.params)
         st = net.stations.set_index("id")
         self._country: dict[str, str] = st["country"].to_dict()
         self._names: dict[str, str] = st["name"].to_dict()
@@ -350,59 +348,59 @@ class Router:
         self._seg: dict[str, dict[str, Any]] = {r["id"]: r for r in net.segments.to_dict("records")}
         self._adj: dict[tuple[str, str], list[_Arc]] = {}
         self._gauges_at: dict[str, set[str]] = {}
-        for sid, seg in self._seg.items():
-            self._add_segment(sid, seg)
-        for station, gauges in self._gauges_at.items():
-            for a, b in itertools.permutations(sorted(gauges), 2):
-                for method in self._methods.get(station, ()):
-                    h, c = self.params.gauge_change(method)
-                    self._adj.setdefault((station, a), []).append(
-                        _Arc("gauge", (0, station, b), method=method, hours=h, cost=c)
-                    )
+        self._add_arcs(self.prices)
 
-    def _add_segment(self, sid: str, seg: dict[str, Any]) -> None:
-        p = self.params
-        hours = 0.0
-        cost = 0.0
-        km_total, basis = segment_km(seg, p.length_basis)
-        scale = km_total / seg["length_geodesic_km"] if seg["length_geodesic_km"] > 0 else 1.0
-        seg["km_route"], seg["km_basis"] = km_total, basis
-        seg["km_route_by_country"] = {c: km * scale for c, km in seg["km_by_country"].items()}
-        for country, km in seg["km_route_by_country"].items():
-            for g in track_gauges(seg["gauge"])[:1]:
-                hours += km / p.speed_kmh(segment=sid, status=seg["status"], country=country, gauge=g)
-            cost += km * p.tariff_per_km(country)
-        u, v = seg["from"], seg["to"]
-        cu, cv = self._country[u], self._country[v]
-        for a, b, ca, cb in ((u, v, cu, cv), (v, u, cv, cu)):
-            border = None
-            h, c = hours, cost
-            if ca != cb:
-                dwell, fee, label = p.border(ca, cb, segment=sid)
-                border = (ca, cb, dwell, fee, label)
-                h, c = h + dwell, c + fee
-            for g in track_gauges(seg["gauge"]):
-                self._adj.setdefault((a, g), []).append(
-                    _Arc("segment", (0, b, g), segment=sid, km=km_total, hours=h, cost=c, border=border)
+    def _add_arcs(self, p: Prices) -> None:
+        """Arcs of the state graph, every price read from ``p`` (one per segment, direction and gauge)."""
+        hours, cost = p.hours.tolist(), p.cost.tolist()
+        for k, sid in enumerate(p.segments):
+            seg = self._seg[sid]
+            seg["km_route"], seg["km_basis"] = float(p.km[k]), p.km_basis[k]
+            seg["km_route_by_country"] = p.km_by_country[k]
+            u, v = seg["from"], seg["to"]
+            cu, cv = p.from_country[k], p.to_country[k]
+            for a, b, ca, cb in ((u, v, cu, cv), (v, u, cv, cu)):
+                border = None
+                if ca != cb:
+                    border = (ca, cb, float(p.border_dwell_h[k]), float(p.border_fee[k]), p.border_rule[k])
+                for g in track_gauges(seg["gauge"]):
+                    self._adj.setdefault((a, g), []).append(
+                        _Arc(
+                            "segment",
+                            (0, b, g),
+                            segment=sid,
+                            km=seg["km_route"],
+                            hours=hours[k],
+                            cost=cost[k],
+                            border=border,
+                        )
+                    )
+                    self._gauges_at.setdefault(a, set()).add(g)
+        for station, method, h, c in zip(
+            p.transfer_station, p.transfer_method, p.transfer_hours.tolist(), p.transfer_cost.tolist(), strict=True
+        ):
+            for a, b in itertools.permutations(sorted(self._gauges_at.get(station, ())), 2):
+                self._adj.setdefault((station, a), []).append(
+                    _Arc("gauge", (0, station, b), method=method, hours=h, cost=c)
                 )
-                self._gauges_at.setdefault(a, set()).add(g)
 
     # --- weights ---------------------------------------------------------------------------
     def _weight_fn(self, by: str) -> Any:
         vot = self.params.value_of_time
-        if by not in CRITERIA:
-            msg = f"unknown criterion {by!r}; use one of {', '.join(CRITERIA)}"
-            raise DataError(msg)
+        by = check_criterion(by)
+        tie = TIE_BREAKERS[by]
+
+        def value(arc: _Arc, what: str) -> float:
+            if what == "distance":
+                return arc.km
+            if what == "time":
+                return arc.hours
+            if what == "cost":
+                return arc.cost
+            return arc.cost + vot * arc.hours
 
         def w(arc: _Arc) -> tuple[float, float]:
-            gen = arc.cost + vot * arc.hours
-            if by == "distance":
-                return (arc.km, gen)
-            if by == "time":
-                return (arc.hours, gen)
-            if by == "cost":
-                return (arc.cost, arc.hours)
-            return (gen, arc.km)
+            return (value(arc, by), value(arc, tie))
 
         return w
 
@@ -478,7 +476,7 @@ class Router:
         )
 
     def _blocked(self, c: Constraints) -> tuple[set[str], set[str]]:
-        min_km = float(self.params.raw.get("routing", {}).get("country_passage_min_km", {}).get("value", 1.0))
+        min_km = self.params.country_passage_min_km
         stations = set(c.avoid_stations)
         for sid, country in self._country.items():
             if country in c.avoid_countries or (c.within is not None and country not in c.within):
@@ -839,128 +837,7 @@ class Router:
         return "; the shortest link through segments not open then needs " + ", ".join(missing)
 
 
-def segment_km(seg: dict[str, Any], basis: str) -> tuple[float, str]:
-    """The kilometres a route counts for a segment, and their basis.
-
-    With ``basis="documented"`` a segment's documented ``length_km`` (from its source) is used
-    where there is one, else its geodesic length; with ``"geometry"`` always the geodesic length.
-
-    Examples
-    --------
-    >>> segment_km({"length_km": 75.0, "length_geodesic_km": 55.8}, "documented")
-    (75.0, 'documented')
-    >>> segment_km({"length_km": None, "length_geodesic_km": 55.8}, "documented")
-    (55.8, 'geometry')
-    """
-    doc = seg.get("length_km")
-    if basis == "documented" and doc is not None and doc == doc and doc > 0:
-        return float(doc), "documented"
-    return float(seg["length_geodesic_km"]), "geometry"
-
-
 def _overlap(a: Route, b: Route) -> float:
     shared = set(a.segments) & set(b.segments)
     km_shared = sum(leg.km for leg in a.legs if leg.segment in shared)
     return km_shared / max(min(a.km, b.km), 1e-9)
-
-
-# --------------------------------------------------------------------------------------------
-# One-call API
-# --------------------------------------------------------------------------------------------
-def _router(
-    net: Network,
-    as_of: date | None,
-    expected: bool,
-    params: Parameters | None,
-    open_segments: Iterable[str],
-    close_segments: Iterable[str],
-) -> Router:
-    on = as_of or date.today()
-    state = network_as_of(net, on, expected=expected, open_segments=open_segments, close_segments=close_segments)
-    return Router(state, params, full=net, as_of=on)
-
-
-def routes(
-    net: Network,
-    origin: str,
-    destination: str,
-    *,
-    k: int = 3,
-    by: str = "distance",
-    as_of: date | None = None,
-    expected: bool = False,
-    params: Parameters | None = None,
-    open_segments: Iterable[str] = (),
-    close_segments: Iterable[str] = (),
-    **constraints: Any,
-) -> list[Route]:
-    """The ``k`` best genuinely different routes between two places on the network as of a date.
-
-    Parameters
-    ----------
-    net
-        The full network (e.g. :func:`corridors.load_network`); not modified.
-    origin, destination
-        Station ids, names or alternative names (case and diacritics ignored).
-    k
-        How many routes at most.
-    by
-        ``distance``, ``time``, ``cost`` or ``generalized``.
-    as_of
-        The date; today by default. Only segments open that day are used.
-    expected
-        Also use unbuilt segments whose expected opening is on or before ``as_of``.
-    params
-        Routing parameters; the shipped ones by default.
-    open_segments, close_segments
-        Segment ids forced open or closed.
-    **constraints
-        Keywords of :meth:`Router.constraints`: ``via``, ``avoid_stations``, ``avoid_segments``,
-        ``avoid_countries``, ``avoid_groups``, ``within``, ``within_group``, ``closed_borders``.
-
-    Returns
-    -------
-    list of Route
-
-    Raises
-    ------
-    StationNotFoundError
-        For an unknown station name.
-    NoRouteError
-        If there is no route; the message says why.
-
-    Examples
-    --------
-    >>> from corridors import load_network
-    >>> rs = routes(load_network(), "Tashkent", "Mashhad", k=2, as_of=date(2026, 1, 1))
-    >>> rs[0].km <= rs[-1].km
-    True
-    """
-    r = _router(net, as_of, expected, params, open_segments, close_segments)
-    return r.routes(origin, destination, by=by, k=k, constraints=r.constraints(**constraints))
-
-
-def route(
-    net: Network,
-    origin: str,
-    destination: str,
-    *,
-    by: str = "distance",
-    as_of: date | None = None,
-    expected: bool = False,
-    params: Parameters | None = None,
-    open_segments: Iterable[str] = (),
-    close_segments: Iterable[str] = (),
-    **constraints: Any,
-) -> Route:
-    """The best route between two places on the network as of a date (see :func:`routes`).
-
-    Examples
-    --------
-    >>> from corridors import load_network
-    >>> r = route(load_network(), "Mashhad", "Bandar Abbas", by="time", as_of=date(2026, 1, 1))
-    >>> r.hours > 0 and r.borders == []
-    True
-    """
-    r = _router(net, as_of, expected, params, open_segments, close_segments)
-    return r.route(origin, destination, by=by, constraints=r.constraints(**constraints))

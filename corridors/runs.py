@@ -12,12 +12,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from corridors._errors import NoRouteError
-from corridors._output import atomic_folder, save_figure
 from corridors.charts import plot_timeline
 from corridors.network import Network
+from corridors.output import atomic_folder, save_figure
 from corridors.routing import Route
-from corridors.scenario import Scenario, apply_scenario, scenario_parameters, scenario_router
+from corridors.scenario import Scenario
+from corridors.state import network_state
 from corridors.timeline import earliest_connection, route_row, timeline
 
 __all__ = ["ScenarioRun", "run_scenario", "write_scenario_run"]
@@ -73,34 +73,24 @@ def run_scenario(
     >>> "Mashhad → Herat" in run.routes
     True
     """
-    applied = apply_scenario(net, scenario)
-    router = scenario_router(net, scenario, applied=applied, params_path=params_path)
-    run = ScenarioRun(scenario, applied=applied)
+    state = network_state(net, scenario=scenario, params_path=params_path)
+    run = ScenarioRun(scenario, applied=state.full)
     rows = []
     for od in scenario.od:
-        try:
-            r = router.route(od.origin, od.destination, by=od.by or by, constraints=router.constraints(via=od.via))
+        r, reason = state.route_or_reason(
+            od.origin, od.destination, by=od.by or by, constraints=state.constraints(via=od.via)
+        )
+        if r is not None:
             run.routes[od.label] = r
             rows.append(route_row(r, od, scenario.date))
-        except NoRouteError as exc:
-            conn = earliest_connection(
-                applied, od.origin, od.destination, scenario.date, params=scenario_parameters(scenario, params_path)
-            )
+        else:
+            conn = earliest_connection(state, od.origin, od.destination)
             run.unconnected[od.label] = conn.summary()
-            rows.append(route_row(None, od, scenario.date, f"{exc}; {conn.summary()}"))
+            rows.append(route_row(None, od, scenario.date, f"{reason}; {conn.summary()}"))
     run.table = pd.DataFrame(rows)
     first = start or date(2010, 1, 1)
     if scenario.od and first < scenario.date:
-        run.timeline = timeline(
-            net,
-            list(scenario.od),
-            first,
-            scenario.date,
-            by=by,
-            expected=scenario.expected,
-            scenario=scenario,
-            params=scenario_parameters(scenario, params_path),
-        )
+        run.timeline = timeline(state, list(scenario.od), first, scenario.date, by=by)
     return run
 
 
@@ -111,7 +101,7 @@ def write_scenario_run(run: ScenarioRun, net: Network, out: str | Path, *, force
     ``network.png``, ``routes.png``, ``summary.md`` and ``scenario.json``.
 
     The folder is built aside and moved into place only when complete (see
-    :func:`corridors._output.atomic_folder`).
+    :func:`corridors.output.atomic_folder`).
     """
     from corridors.plot import plot_network, plot_routes
 

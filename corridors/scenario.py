@@ -59,10 +59,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely import LineString
 
-from corridors._errors import DataError, StationNotFoundError
-from corridors.network import Network, find_station, network_as_of, network_from_gdfs
+from corridors._errors import DataError, ScenarioError, StationNotFoundError
+from corridors.network import Network, find_station, network_from_gdfs
 from corridors.params import Parameters, load_parameters, merge_overrides
-from corridors.routing import Router
 from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, SEGMENT_FIELDS, STATUSES, parse_date
 
 __all__ = [
@@ -72,7 +71,6 @@ __all__ = [
     "apply_scenario",
     "load_scenario",
     "scenario_parameters",
-    "scenario_router",
     "shipped_scenarios",
 ]
 
@@ -99,10 +97,6 @@ _SEGMENT_KEYS = {"id", "corridor", "status", "opened", "expected_opening", "clos
 _STATION_KEYS = {"id", "gauge_change", "assumption", "note"}
 _OD_KEYS = {"from", "to", "name", "via", "by"}
 _NEW_SEGMENT_KEYS = {f.name for f in SEGMENT_FIELDS} | {"coords"}
-
-
-class ScenarioError(DataError):
-    """A scenario file is malformed or refers to something that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -430,7 +424,7 @@ def apply_scenario(net: Network, scenario: Scenario) -> Network:
     Segment changes set status and dates; closed borders and closed countries close every
     segment between stations of the countries concerned from the scenario date on; new segments
     are added; station changes add gauge-change facilities. Date filtering happens later (see
-    :func:`scenario_router`), so the result still holds every segment.
+    :class:`corridors.state.NetworkState`), so the result still holds every segment.
 
     Raises
     ------
@@ -533,29 +527,3 @@ def scenario_parameters(scenario: Scenario, params_path: str | Path | None = Non
                 },
             )
     return load_parameters(params_path, overrides=over or None)
-
-
-def scenario_router(
-    net: Network,
-    scenario: Scenario,
-    *,
-    on: date | None = None,
-    params_path: str | Path | None = None,
-    applied: Network | None = None,
-) -> Router:
-    """A :class:`~corridors.routing.Router` for the scenario's network on its date (or ``on``).
-
-    Examples
-    --------
-    >>> from corridors import load_network
-    >>> from corridors.data import get_path
-    >>> net = load_network()
-    >>> s = load_scenario(get_path("scenarios/khaf_herat_complete.toml"), net)
-    >>> scenario_router(net, s).route("Mashhad", "Herat").borders[0].to_country
-    'AFG'
-    """
-    full = applied if applied is not None else apply_scenario(net, scenario)
-    day = on or scenario.date
-    state = network_as_of(full, day, expected=scenario.expected)
-    state = replace(state, description=f"scenario '{scenario.name}', {state.description}")
-    return Router(state, scenario_parameters(scenario, params_path), full=full, as_of=day)

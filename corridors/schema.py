@@ -15,12 +15,14 @@ __all__ = [
     "ESTIMABLE_FIELDS",
     "GAUGES",
     "GAUGE_CHANGE_METHODS",
+    "GEOMETRY_SOURCES",
     "ROLES",
     "SEGMENT_FIELDS",
     "STATION_FIELDS",
     "STATUSES",
     "Field",
     "parse_date",
+    "split_urls",
     "track_gauges",
 ]
 
@@ -32,6 +34,9 @@ GAUGE_CHANGE_METHODS = ("transloading", "bogie_exchange")
 GAUGES = ("1520", "1435", "1676", "dual")
 #: Segment statuses, from built to merely announced.
 STATUSES = ("operational", "under_construction", "planned", "proposed", "closed")
+#: Where a feature's geometry comes from: traced along OpenStreetMap track, drawn through OpenStreetMap station
+#: points, placed on an OpenStreetMap station node, or drawn from the cited sources.
+GEOMETRY_SOURCES = ("osm_track", "osm_stations", "osm_node", "drawn")
 #: Fields that may be flagged as estimates in the ``estimated`` list.
 ESTIMABLE_FIELDS = (
     "coordinates",
@@ -57,7 +62,8 @@ class Field:
     name
         Property name in the data files.
     kind
-        ``str``, ``float``, ``list`` (list of strings), ``date`` (partial ISO date string).
+        ``str``, ``float``, ``list`` (list of strings), ``urls`` (a list of links; a single string
+        of links separated by ``;`` or spaces is read as that list), ``date`` (partial ISO date string).
     required
         Whether the property must be present and non-null.
     choices
@@ -78,8 +84,10 @@ STATION_FIELDS = (
     Field("role", "str", choices=ROLES),
     Field("gauge_change", "list", required=False, choices=GAUGE_CHANGE_METHODS),
     Field("source", "str"),
-    Field("source_url", "str", required=False),
+    Field("source_url", "urls", required=False),
     Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
+    Field("geometry_source", "str", required=False, choices=GEOMETRY_SOURCES),
+    Field("osm_ids", "list", required=False),
     Field("notes", "str", required=False),
 )
 
@@ -96,8 +104,10 @@ SEGMENT_FIELDS = (
     Field("length_km", "float", required=False),
     Field("corridors", "list", required=False),
     Field("source", "str"),
-    Field("source_url", "str", required=False),
+    Field("source_url", "urls", required=False),
     Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
+    Field("geometry_source", "str", required=False, choices=GEOMETRY_SOURCES),
+    Field("osm_ids", "list", required=False),
     Field("notes", "str", required=False),
 )
 
@@ -146,3 +156,21 @@ def track_gauges(gauge: str) -> tuple[str, ...]:
     ('1676',)
     """
     return ("1520", "1435") if gauge == "dual" else (gauge,)
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    """Links as a list: a list is kept, a string is split at ``;``, ``,`` followed by a scheme, or spaces.
+
+    Examples
+    --------
+    >>> split_urls("https://a.org/x ; https://b.org/y")
+    ['https://a.org/x', 'https://b.org/y']
+    >>> split_urls(None), split_urls(["https://a.org"])
+    ([], ['https://a.org'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    parts = re.split(r"\s*;\s*|\s+|,(?=\s*https?://)", value)
+    return [p.strip() for p in parts if p.strip()]

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from corridors._errors import NoRouteError
-from corridors.network import Network, network_as_of
-from corridors.params import Parameters, load_parameters
-from corridors.routing import Route, Router
-from corridors.scenario import OD, Scenario, apply_scenario, scenario_parameters
+from corridors.network import Network, find_station
+from corridors.routing import Route
+from corridors.scenario import OD, Scenario
 from corridors.schema import parse_date
+from corridors.state import NetworkState, network_state
 
 __all__ = [
     "Connection",
@@ -102,15 +102,12 @@ def event_dates(net: Network, start: date, end: date, *, expected: bool = False)
 
 
 def timeline(
-    net: Network,
+    state: NetworkState,
     pairs: Sequence[OD],
     start: date,
     end: date,
     *,
     by: str = "time",
-    expected: bool = False,
-    params: Parameters | None = None,
-    scenario: Scenario | None = None,
 ) -> pd.DataFrame:
     """The best route per pair on every date something opens or closes between ``start`` and ``end``.
 
@@ -119,20 +116,15 @@ def timeline(
 
     Parameters
     ----------
-    net
-        The full network.
+    state
+        The network state (scenario, expected flag, parameters); its date is replaced by each
+        event date in turn.
     pairs
         Origin–destination pairs (station ids).
     start, end
         The date range.
     by
-        Criterion for the best route.
-    expected
-        Count unbuilt segments from their announced expected opening (a projection).
-    params
-        Routing parameters (the scenario's, when ``scenario`` is given and ``params`` is None).
-    scenario
-        Apply this scenario's changes first.
+        Criterion for the best route (a pair's own criterion wins).
 
     Returns
     -------
@@ -144,25 +136,20 @@ def timeline(
     --------
     >>> from corridors import load_network
     >>> from corridors.scenario import OD
-    >>> t = timeline(load_network(), [OD("irn_mashhad", "afg_rozanak")], date(2020, 1, 1), date(2024, 1, 1))
+    >>> from corridors.state import network_state
+    >>> s = network_state(load_network())
+    >>> t = timeline(s, [OD("irn_mashhad", "afg_rozanak")], date(2020, 1, 1), date(2024, 1, 1))
     >>> t[["date", "connected"]].values.tolist()[:2]
     [[datetime.date(2020, 1, 1), False], [datetime.date(2020, 12, 10), True]]
     """
-    full = apply_scenario(net, scenario) if scenario is not None else net
-    if params is None:
-        params = scenario_parameters(scenario) if scenario is not None else load_parameters()
     rows: list[dict[str, Any]] = []
     last: dict[str, tuple[Any, ...]] = {}
-    for on in event_dates(full, start, end, expected=expected):
-        router = Router(network_as_of(full, on, expected=expected), params, full=full, as_of=on)
+    for on in event_dates(state.full, start, end, expected=state.expected):
+        day = state.on(on)
         for od in pairs:
-            try:
-                r: Route | None = router.route(
-                    od.origin, od.destination, by=od.by or by, constraints=router.constraints(via=od.via)
-                )
-                reason = ""
-            except NoRouteError as exc:
-                r, reason = None, str(exc)
+            r, reason = day.route_or_reason(
+                od.origin, od.destination, by=od.by or by, constraints=day.constraints(via=od.via)
+            )
             key = (tuple(r.segments), round(r.value, 6)) if r is not None else ("none",)
             if last.get(od.label) != key:
                 rows.append(route_row(r, od, on, reason))
@@ -219,55 +206,58 @@ class Connection:
         return f"{self.origin}–{self.destination}: no segment in the data, built or not, would connect them"
 
 
-def earliest_connection(
-    net: Network, origin: str, destination: str, on: date, *, params: Parameters | None = None, by: str = "time"
-) -> Connection:
-    """Which unbuilt segments would connect a pair, and the earliest date they are all expected.
+def _change_dates(net: Network, after: date) -> list[date]:
+    """Every opening, closing and announced opening in the data after a date, in order."""
+    out = set()
+    for col in ("opened", "closed", "expected_opening"):
+        for value in net.segments[col]:
+            if value:
+                d = parse_date(str(value))
+                if d > after:
+                    out.add(d)
+    return sorted(out)
 
-    For a pair not connected on ``on``, the date is the smallest announced expected opening
-    after which the network, counting every segment expected by then, connects the pair; the
-    segments are those its route uses that are not open on ``on``. If no set of dated segments
-    connects them, the undated segments that would are listed instead.
+
+def earliest_connection(state: NetworkState, origin: str, destination: str, *, by: str = "time") -> Connection:
+    """Which segments not open on the state's date would connect a pair, and the earliest date they do.
+
+    For a pair not connected on the state's date, the answer is the first later date on which the
+    network connects the pair, counting segments that open by then (their ``opened`` date) and
+    unbuilt segments whose announced opening has passed; the segments listed are those its
+    route uses that are not open on the state's date. If no dated change connects them, the
+    undated segments that would are listed instead.
 
     Examples
     --------
     >>> from corridors import load_network
-    >>> c = earliest_connection(load_network(), "irn_mashhad", "afg_herat", date(2026, 11, 28))
-    >>> c.connected, c.expected_date
-    (False, datetime.date(2027, 1, 1))
+    >>> from corridors.state import network_state
+    >>> s = network_state(load_network(), as_of=date(2026, 11, 28))
+    >>> c = earliest_connection(s, "irn_mashhad", "afg_herat")
+    >>> c.connected, c.expected_date, c.undated
+    (False, None, ('afg_rozanak_robat_paryan', 'afg_robat_paryan_herat'))
     """
-    params = params or load_parameters()
-    now = Router(network_as_of(net, on), params, full=net, as_of=on)
-    o, d = now._resolve(origin), now._resolve(destination)
-    try:
-        now.route(o, d, by=by)
+    on = state.as_of
+    o, d = find_station(state.full, origin), find_station(state.full, destination)
+    if state.route_or_reason(o, d, by=by)[0] is not None:
         return Connection(o, d, on, True, None, (), ())
-    except NoRouteError:
-        pass
-    open_now = set(network_as_of(net, on).segments["id"])
-    candidates = sorted({parse_date(str(e)) for e in net.segments["expected_opening"] if e} | {on})
-    for day in candidates:
-        if day < on:
+    open_now = set(state.network.segments["id"])
+    projected = replace(state, expected=True, _graphs={})
+    projected.__dict__["full"] = state.full
+    info = state.full.segments.set_index("id")
+    for day in _change_dates(state.full, on):
+        r, _ = projected.on(day).route_or_reason(o, d, by=by)
+        if r is None:
             continue
-        state = network_as_of(net, max(day, on), expected=True)
-        router = Router(state, params, full=net, as_of=day)
-        try:
-            r = router.route(o, d, by=by)
-        except NoRouteError:
-            continue
-        info = net.segments.set_index("id")
         needed = tuple(
-            (s, str(info.loc[s, "status"]), str(info.loc[s, "expected_opening"] or ""))
+            (s, str(info.loc[s, "status"]), str(info.loc[s, "opened"] or info.loc[s, "expected_opening"] or ""))
             for s in r.segments
             if s not in open_now
         )
-        return Connection(o, d, on, False, max(day, on), needed, ())
-    everything = Router(network_as_of(net, on, open_segments=list(net.segments["id"])), params, full=net, as_of=on)
-    try:
-        r = everything.route(o, d, by="distance")
-    except NoRouteError:
+        return Connection(o, d, on, False, day, needed, ())
+    everything, _ = state.fully_built().route_or_reason(o, d, by="distance")
+    if everything is None:
         return Connection(o, d, on, False, None, (), ())
-    undated = tuple(s for s in r.segments if s not in open_now)
+    undated = tuple(s for s in everything.segments if s not in open_now)
     return Connection(o, d, on, False, None, (), undated)
 
 
@@ -278,6 +268,7 @@ def scenario_diff(
     *,
     pairs: Iterable[OD] | None = None,
     by: str = "time",
+    params_path: str | Path | None = None,
 ) -> pd.DataFrame:
     """Compare two scenarios pair by pair: the best route in each and what changed.
 
@@ -309,21 +300,14 @@ def scenario_diff(
     >>> d.set_index("pair").loc["Mashhad → Herat", "outcome"]
     'gained'
     """
-    from corridors.scenario import scenario_router
-
     pairs = list(pairs) if pairs is not None else list(dict.fromkeys([*a.od, *b.od]))
     rows = []
-    routers = [scenario_router(net, s) for s in (a, b)]
+    states = [network_state(net, scenario=s, params_path=params_path) for s in (a, b)]
     for od in pairs:
-        vals: list[Route | None] = []
-        for router in routers:
-            try:
-                vals.append(
-                    router.route(od.origin, od.destination, by=od.by or by, constraints=router.constraints(via=od.via))
-                )
-            except NoRouteError:
-                vals.append(None)
-        ra, rb = vals
+        ra, rb = (
+            st.route_or_reason(od.origin, od.destination, by=od.by or by, constraints=st.constraints(via=od.via))[0]
+            for st in states
+        )
         row: dict[str, Any] = {"pair": od.label, "origin": od.origin, "destination": od.destination}
         for suffix, r in (("a", ra), ("b", rb)):
             base = route_row(r, od, date.today())
@@ -348,7 +332,12 @@ def scenario_diff(
 
 
 def compare_scenarios(
-    net: Network, scenarios: Sequence[Scenario], pairs: Sequence[OD], *, by: str = "time"
+    net: Network,
+    scenarios: Sequence[Scenario],
+    pairs: Sequence[OD],
+    *,
+    by: str = "time",
+    params_path: str | Path | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], Route]]:
     """The best route for every pair in every scenario, as one long table.
 
@@ -368,19 +357,13 @@ def compare_scenarios(
     >>> table["connected"].tolist()
     [False, True]
     """
-    from corridors.scenario import scenario_router
-
     rows, found = [], {}
     for s in scenarios:
-        router = scenario_router(net, s)
+        state = network_state(net, scenario=s, params_path=params_path)
         for od in pairs:
-            try:
-                r: Route | None = router.route(
-                    od.origin, od.destination, by=od.by or by, constraints=router.constraints(via=od.via)
-                )
-                reason = ""
-            except NoRouteError as exc:
-                r, reason = None, str(exc)
+            r, reason = state.route_or_reason(
+                od.origin, od.destination, by=od.by or by, constraints=state.constraints(via=od.via)
+            )
             if r is not None:
                 found[(s.name, od.label)] = r
             rows.append({"scenario": s.name, "as_of": s.date} | route_row(r, od, s.date, reason))

@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from corridors import load_network
-from corridors._output import atomic_folder
 from corridors.options import Option, OptionsFile
+from corridors.output import atomic_folder
 from corridors.report import build_report, write_report
 from corridors.scenario import load_scenario, shipped_scenarios
 

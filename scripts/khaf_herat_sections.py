@@ -18,10 +18,11 @@ import pandas as pd
 from shapely import box
 
 from corridors import load_network
-from corridors._output import atomic_folder, save_figure
 from corridors.charts import plot_timeline
+from corridors.output import atomic_folder, save_figure
 from corridors.plot import map_extent, plot_comparison, plot_routes
 from corridors.scenario import OD, apply_scenario, load_scenario, shipped_scenarios
+from corridors.state import network_state
 from corridors.timeline import compare_scenarios, scenario_diff, timeline
 
 PAIRS = [
@@ -52,7 +53,7 @@ def main() -> None:
         ]
         pd.concat(diffs, ignore_index=True).to_csv(out / "changes_by_opening.csv", index=False)
         last = stages[-1]
-        t = timeline(net, PAIRS, date(2019, 1, 1), last.date, scenario=last)
+        t = timeline(network_state(net, scenario=last), PAIRS, date(2019, 1, 1), last.date)
         t.to_csv(out / "timeline.csv", index=False)
         fig, _ = plot_timeline(t, metric="days", end=last.date, title="Khaf–Herat: best rail route over time")
         save_figure(fig, out / "timeline.png", dpi=200)

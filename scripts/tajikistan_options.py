@@ -16,11 +16,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from corridors import NoRouteError, load_network
-from corridors._output import atomic_folder, save_figure
 from corridors.data import get_path
 from corridors.options import load_options
+from corridors.output import atomic_folder, save_figure
 from corridors.report import build_report, write_report
-from corridors.scenario import Scenario, load_scenario, scenario_router, shipped_scenarios
+from corridors.scenario import Scenario, load_scenario, shipped_scenarios
+from corridors.state import network_state
 
 #: East–west pairs whose best routes could cross Tajikistan (China to Iran).
 ORIGINS = ["chn_kashgar", "chn_urumqi"]
@@ -31,7 +32,7 @@ def transit(net, scenarios) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Share of each China–Iran best route's km in Tajikistan and Afghanistan, per scenario."""
     rows = []
     for label, s in scenarios.items():
-        router = scenario_router(net, s)
+        router = network_state(net, scenario=s)
         for o in ORIGINS:
             for d in DESTINATIONS:
                 try:

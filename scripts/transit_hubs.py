@@ -28,10 +28,11 @@ import networkx as nx
 import pandas as pd
 
 from corridors import load_network, load_parameters, network_as_of, network_from_gdfs
-from corridors._output import atomic_folder, save_figure
-from corridors.analysis import best_routes, country_shares, plot_transit_shares, select_stations, station_shares
-from corridors.network import Network
-from corridors.routing import CRITERIA
+from corridors.hubs import best_routes, country_shares, station_shares
+from corridors.network import Network, select_stations
+from corridors.output import atomic_folder, save_figure
+from corridors.plot_analysis import plot_transit_shares
+from corridors.pricing import CRITERIA
 
 CORRIDOR = "five_nation"
 FOCUS = ("TJK", "AFG")

@@ -101,7 +101,7 @@ def test_compare_errors_before_any_work(capsys: pytest.CaptureFixture[str], tmp_
     assert code == 2 and "did you mean tajikistan_gulf" in err
     (tmp_path / "exists").mkdir()
     code, _, err = run(capsys, "compare", "tajikistan_gulf", "--out", str(tmp_path / "exists"))
-    assert code == 1 and "--force" in err
+    assert code == 2 and "--force" in err
     bad = tmp_path / "bad.toml"
     bad.write_text('[[option]]\nname = "x"\nfrom = "Dushanbe"\nto = "Bandar Abas"\n', encoding="utf-8")
     code, _, err = run(capsys, "compare", str(bad), "--out", str(tmp_path / "r2"))

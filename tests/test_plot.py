@@ -13,7 +13,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from corridors import load_network, route, routes
-from corridors._output import save_figure, save_growth_gif
+from corridors.output import save_figure, save_growth_gif
 from corridors.plot import plot_comparison, plot_growth, plot_network, plot_routes, segment_status_on
 from corridors.style import GAUGE, MAP_CRS, STATUS
 

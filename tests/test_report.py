@@ -157,7 +157,7 @@ def test_report_escapes_markup_and_is_self_contained(net, tmp_path: Path) -> Non
 
 def test_atomic_output_on_failure_and_existing_folder(net, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import corridors.report as rmod
-    from corridors._output import OutputExistsError
+    from corridors.output import OutputExistsError
 
     rep = build_report(net, load_options(options_file(tmp_path, GOOD), net), command="x")
     good = write_report(rep, net, tmp_path / "rep", dpi=60)

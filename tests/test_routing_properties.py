@@ -17,7 +17,9 @@ from conftest import COUNTRIES, PARAMS_TOML
 from corridors import NoRouteError, Router, load_parameters, network_from_gdfs
 from corridors.network import Network
 from corridors.params import Parameters
+from corridors.pricing import price_network
 from corridors.schema import track_gauges
+from corridors.stategraph import StateGraph
 
 GAUGES = ["1520", "1435", "dual"]
 CRITERIA = ["distance", "time", "cost", "generalized"]
@@ -156,16 +158,37 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 def test_optimum_equals_brute_force(
     gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], params: Parameters, by: str
 ) -> None:
+    """The Router's optimum, the state graph's OD entry and brute force agree (one pricing model)."""
     net = network_from_gdfs(*gdfs, countries=COUNTRIES)
-    router = Router(net, params)
+    prices = price_network(net, params)
+    router = Router(net, params, prices=prices)
+    graph = StateGraph(net, params, by=by, prices=prices)
     ids = list(net.stations["id"])
-    for o, d in [(ids[0], ids[-1]), (ids[1], ids[2])]:
+    pairs = [(ids[0], ids[-1]), (ids[1], ids[2])]
+    od = graph.od_matrix(ids, ids)
+    for o, d in pairs:
         expected = brute_force(net, params, o, d, by)
         try:
             got = router.route(o, d, by=by).value
         except NoRouteError:
             got = math.inf
         assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert od.loc[o, d] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@SETTINGS
+@given(networks(), parameters(), parameters(), st.sampled_from(CRITERIA))
+def test_repriced_state_graph_equals_a_fresh_one(
+    gdfs: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame], p1: Parameters, p2: Parameters, by: str
+) -> None:
+    """New prices written into the built structure give the same matrix as building again."""
+    net = network_from_gdfs(*gdfs, countries=COUNTRIES)
+    first = StateGraph(net, p1, by=by)
+    again = first.repriced(price_network(net, p2))
+    fresh = StateGraph(net, p2, by=by)
+    assert (again.csr.indices == first.csr.indices).all()
+    assert (again.od_matrix().to_numpy() == fresh.od_matrix().to_numpy()).all()
+    assert (again.entry_segment == fresh.entry_segment).all() or again.csr.data.tolist() == fresh.csr.data.tolist()
 
 
 @SETTINGS

@@ -14,9 +14,9 @@ from corridors.scenario import (
     apply_scenario,
     load_scenario,
     scenario_parameters,
-    scenario_router,
     shipped_scenarios,
 )
+from corridors.state import network_state
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ to = "Gamma"
     seg = changed.segments.set_index("id")
     assert seg.loc["bc", "status"] == "operational" and seg.loc["bc", "opened"] == "2027"  # from expected_opening
     assert net.segments.equals(before)  # the base network is untouched
-    r = scenario_router(net, s, params_path=params_path).route("a", "c")
+    r = network_state(net, scenario=s, params_path=params_path).route("a", "c")
     assert [g.station for g in r.gauge_changes] == ["b"]
     assert "station b: assumed" in s.assumptions()
 

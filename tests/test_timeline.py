@@ -11,6 +11,7 @@ from conftest import COUNTRIES, segment, station, write_network
 from corridors import load_network, load_parameters
 from corridors.charts import plot_timeline
 from corridors.scenario import OD, load_scenario
+from corridors.state import network_state
 from corridors.timeline import earliest_connection, event_dates, first_connections, scenario_diff, timeline
 
 
@@ -46,7 +47,9 @@ def test_event_dates(net) -> None:  # type: ignore[no-untyped-def]
 
 def test_pair_connected_only_from_its_last_segment(net, params_path: Path) -> None:  # type: ignore[no-untyped-def]
     params = load_parameters(params_path)
-    t = timeline(net, [OD("a", "c", "A–C")], date(2000, 1, 1), date(2020, 1, 1), by="distance", params=params)
+    t = timeline(
+        network_state(net, params=params), [OD("a", "c", "A–C")], date(2000, 1, 1), date(2020, 1, 1), by="distance"
+    )
     assert t["date"].tolist() == [date(2000, 1, 1), date(2010, 6, 1), date(2015, 1, 1)]
     assert t["connected"].tolist() == [False, True, True]
     assert t["segments"].tolist() == ["", "ab;bc", "ac"]
@@ -58,13 +61,14 @@ def test_pair_connected_only_from_its_last_segment(net, params_path: Path) -> No
 
 def test_earliest_connection(net, params_path: Path) -> None:  # type: ignore[no-untyped-def]
     params = load_parameters(params_path)
-    c = earliest_connection(net, "a", "d", date(2020, 1, 1), params=params)
+    state = network_state(net, as_of=date(2020, 1, 1), params=params)
+    c = earliest_connection(state, "a", "d")
     assert not c.connected and c.expected_date == date(2030, 1, 1)
     assert c.needed == (("cd", "planned", "2030"),)
-    undated = earliest_connection(net, "a", "e", date(2020, 1, 1), params=params)
+    undated = earliest_connection(state, "a", "e")
     assert undated.expected_date is None and set(undated.undated) == {"cd", "de"}
     assert "no announced opening date" in undated.summary()
-    assert earliest_connection(net, "a", "c", date(2020, 1, 1), params=params).connected
+    assert earliest_connection(state, "a", "c").connected
 
 
 def test_scenario_diff_outcomes(net, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

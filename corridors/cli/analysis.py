@@ -1,4 +1,4 @@
-"""Command-line commands for network analysis (registered on :data:`corridors.cli.cli`).
+"""``corridors od``, ``criticality`` and ``hubs``: network analysis on the CSR state graph.
 
 ``corridors od``, ``corridors criticality`` and ``corridors hubs``: OD matrices, segment
 criticality and transit-hub scores on the network as of a date, with progress bars on long runs,
@@ -13,29 +13,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corridors.analysis import (
-    best_routes,
-    country_shares,
-    od_matrix,
-    segment_criticality,
-    select_stations,
-    station_shares,
-)
-from corridors.cli import DATE, _net, _split, cli, err, out
-from corridors.network import Network, network_as_of
-from corridors.params import load_parameters
-from corridors.routing import CRITERIA
+from corridors.cli._common import by_option, err, out, split, state_of, state_options
+from corridors.network import select_stations
+from corridors.output import atomic_file, check_target
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    from corridors.network import Network
+    from corridors.state import NetworkState
 
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["criticality_cmd", "hubs_cmd", "od_cmd"]
+
 
 #: Matrices with at most this many columns (after transposing) are printed as a table.
 MAX_TABLE_COLUMNS = 8
@@ -43,28 +37,7 @@ MAX_TABLE_COLUMNS = 8
 HUB_ROLES = ("port", "dry_port", "junction")
 
 
-def _state_options(f: F) -> F:
-    """The options choosing the network state, shared by every analysis command."""
-    for deco in reversed(
-        [
-            click.option(
-                "--as-of", type=DATE, default=None, help="Use the network as it stands on this date (default: today)."
-            ),
-            click.option("--expected", is_flag=True, help="Also use unbuilt segments expected to be open by --as-of."),
-            click.option(
-                "--open-segment", multiple=True, help="Treat this segment as open (repeat or comma-separate)."
-            ),
-            click.option("--close-segment", multiple=True, help="Treat this segment as closed."),
-            click.option(
-                "--by", type=click.Choice(CRITERIA), default="distance", show_default=True, help="What to minimise."
-            ),
-        ]
-    ):
-        f = deco(f)
-    return f
-
-
-def _selection_options(f: F) -> F:
+def _selection_options(f: Any) -> Any:
     """The options choosing the stations of the OD set."""
     for deco in reversed(
         [
@@ -85,19 +58,9 @@ def _selection_options(f: F) -> F:
 
 
 def _state(
-    ctx: click.Context,
-    as_of: date | None,
-    expected: bool,
-    open_segment: tuple[str, ...],
-    close_segment: tuple[str, ...],
-) -> Network:
-    return network_as_of(
-        _net(ctx),
-        as_of or date.today(),
-        expected=expected,
-        open_segments=_split(open_segment),
-        close_segments=_split(close_segment),
-    )
+    ctx: click.Context, as_of: Any, expected: bool, open_segment: tuple[str, ...], close_segment: tuple[str, ...]
+) -> NetworkState:
+    return state_of(ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment)
 
 
 def _selection(
@@ -108,8 +71,8 @@ def _selection(
     role: tuple[str, ...],
     default_roles: tuple[str, ...] | None = None,
 ) -> tuple[list[str], list[str]]:
-    names, roles = _split(stations), _split(role) or None
-    froms, tos = _split(from_country), _split(to_country)
+    names, roles = split(stations), split(role) or None
+    froms, tos = split(from_country), split(to_country)
     if names and (froms or tos):
         raise click.UsageError("give either --stations or --from-country/--to-country, not both")
     if tos and not froms:
@@ -175,18 +138,20 @@ def _digits(by: str) -> int:
     return 1 if by == "time" else 0
 
 
-def _write_csv(df: pd.DataFrame, path: Path, **kwargs: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, **kwargs)
+def _write_csv(df: pd.DataFrame, path: Path, *, force: bool, **kwargs: Any) -> None:
+    with atomic_file(path, force=force) as tmp:
+        df.to_csv(tmp, **kwargs)
     err.print(f"wrote {path}")
 
 
 # --------------------------------------------------------------------------------------------
 # corridors od
 # --------------------------------------------------------------------------------------------
-@cli.command(name="od")
-@_state_options
+@click.command(name="od")
+@state_options
+@by_option("distance")
 @_selection_options
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for the searches.")
 @click.option(
     "--csv", "csv_path", type=click.Path(path_type=Path), default=None, help="Write the matrix to this CSV file."
@@ -207,6 +172,7 @@ def od_cmd(
     workers: int,
     csv_path: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
     """OD matrix: the best distance, time or cost between every pair of stations.
 
@@ -219,14 +185,17 @@ def od_cmd(
       corridors od --stations Mashhad,Tashkent,Dushanbe,Herat --by time
       corridors od --from-country CHN --to-country IRN --by cost --csv chn_irn.csv
       corridors od --role port --as-of 2035-01-01 --expected --json
-    """  # noqa: D301
-    net = _state(ctx, as_of, expected, open_segment, close_segment)
+    """
+    for p in (csv_path,):
+        if p:
+            check_target(p, force=force)
+    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role)
-    params = load_parameters(ctx.obj.get("params"))
     with _progress(f"OD matrix {len(origins)} x {len(destinations)}") as advance:
-        m = od_matrix(net, origins, destinations, by=by, params=params, progress=advance, workers=workers)
+        m = state.state_graph(by).od_matrix(origins, destinations, progress=advance, workers=workers)
     if csv_path:
-        _write_csv(m, csv_path)
+        _write_csv(m, csv_path, force=force)
     unit = m.attrs["unit"]
     if as_json:
         payload = {
@@ -268,9 +237,11 @@ def od_cmd(
 # --------------------------------------------------------------------------------------------
 # corridors criticality
 # --------------------------------------------------------------------------------------------
-@cli.command(name="criticality")
-@_state_options
+@click.command(name="criticality")
+@state_options
+@by_option("distance")
 @_selection_options
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
 @click.option("--top", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Rows to print.")
 @click.option(
     "--map",
@@ -299,6 +270,7 @@ def criticality_cmd(
     map_path: Path | None,
     csv_path: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
     """Segment criticality: what closing each segment does to the chosen OD pairs.
 
@@ -311,20 +283,25 @@ def criticality_cmd(
       corridors criticality --as-of 2026-11-28 --top 10
       corridors criticality --from-country CHN --to-country IRN --by time --map critical.png
       corridors criticality --role port --role junction --csv criticality.csv
-    """  # noqa: D301
-    net = _state(ctx, as_of, expected, open_segment, close_segment)
+    """
+    for p in (csv_path, map_path):
+        if p:
+            check_target(p, force=force)
+    from corridors.criticality import segment_criticality
+
+    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role)
-    params = load_parameters(ctx.obj.get("params"))
     with _progress(f"closing {len(net.segments)} segments one by one") as advance:
-        table = segment_criticality(net, origins, destinations, by=by, params=params, progress=advance)
+        table = segment_criticality(net, origins, destinations, by=by, progress=advance, graph=state.state_graph(by))
     if csv_path:
-        _write_csv(table, csv_path, index=False)
+        _write_csv(table, csv_path, force=force, index=False)
     if map_path:
-        from corridors._output import save_figure
-        from corridors.analysis import plot_criticality
+        from corridors.output import save_figure
+        from corridors.plot_analysis import plot_criticality
 
         fig, _ = plot_criticality(net, table)
-        save_figure(fig, map_path, dpi=200)
+        save_figure(fig, map_path, dpi=200, force=force)
         err.print(f"wrote {map_path}")
     a = table.attrs
     if as_json:
@@ -372,9 +349,11 @@ def criticality_cmd(
 # --------------------------------------------------------------------------------------------
 # corridors hubs
 # --------------------------------------------------------------------------------------------
-@cli.command(name="hubs")
-@_state_options
+@click.command(name="hubs")
+@state_options
+@by_option("distance")
 @_selection_options
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
 @click.option("--top", type=click.IntRange(1, 10_000), default=15, show_default=True, help="Stations to print.")
 @click.option(
     "--csv", "csv_path", type=click.Path(path_type=Path), default=None, help="Write the country table to this CSV file."
@@ -399,6 +378,7 @@ def hubs_cmd(
     csv_path: Path | None,
     stations_csv: Path | None,
     as_json: bool,
+    force: bool,
 ) -> None:
     """Transit hubs: the share of best routes passing through each country and station.
 
@@ -412,18 +392,23 @@ def hubs_cmd(
       corridors hubs --from-country CHN --to-country IRN --by time
       corridors hubs --from-country TJK --to-country IRN --as-of 2035-01-01 --expected --json
       corridors hubs --stations "Tashkent,Dushanbe,Mashhad,Herat,Bandar Abbas" --csv countries.csv
-    """  # noqa: D301
-    net = _state(ctx, as_of, expected, open_segment, close_segment)
+    """
+    for p in (csv_path, stations_csv):
+        if p:
+            check_target(p, force=force)
+    from corridors.hubs import best_routes, country_shares, station_shares
+
+    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role, default_roles=HUB_ROLES)
-    params = load_parameters(ctx.obj.get("params"))
     with _progress(f"best routes from {len(origins)} origins") as advance:
-        routes = best_routes(net, origins, destinations, by=by, params=params, progress=advance)
+        routes = best_routes(net, origins, destinations, by=by, progress=advance, graph=state.state_graph(by))
     countries = country_shares(routes)
     by_station = station_shares(net, routes)
     if csv_path:
-        _write_csv(countries, csv_path)
+        _write_csv(countries, csv_path, force=force)
     if stations_csv:
-        _write_csv(by_station, stations_csv)
+        _write_csv(by_station, stations_csv, force=force)
     n_routes, n_pairs = countries.attrs["routes"], countries.attrs["pairs"]
     if as_json:
         payload = {
