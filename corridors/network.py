@@ -410,7 +410,11 @@ def find_station(net: Network, query: str) -> str:
         if len(hits) == 1:
             return next(iter(hits))
         if len(hits) > 1:
-            msg = f"station name {query!r} is ambiguous: it matches {', '.join(sorted(hits))}; use an id"
+            where = dict(
+                zip(net.stations["id"], zip(net.stations["name"], net.stations["country"], strict=True), strict=True)
+            )
+            listed = ", ".join(f"{where[h][0]} ({h}, {where[h][1]})" for h in sorted(hits))
+            msg = f"station name {query!r} is ambiguous: it matches {listed}; use an id"
             raise StationNotFoundError(msg)
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
     label = dict(zip(net.stations["id"], net.stations["name"], strict=True))

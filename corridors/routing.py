@@ -11,9 +11,9 @@ The search runs on a state-expanded graph whose states are ``(leg, station, trai
 * ordered via-stations are honoured by moving from leg ``i`` to leg ``i + 1`` at the i-th via.
 
 Because every penalty is a cost on a move of this graph, Dijkstra's algorithm on it returns the
-exact optimum. Routes are loopless (no station twice within a leg): the engine enumerates paths
-of the state graph in order of cost (Yen's algorithm) and keeps the first loopless one, which is
-therefore the best loopless route. Alternatives continue that enumeration and keep routes that
+exact optimum. Routes are loopless: no station twice, via stations included, so a via never makes
+a U-turn. The engine enumerates paths of the state graph in order of cost (Yen's algorithm) and
+keeps the first loopless one, which is therefore the best loopless route. Alternatives continue that enumeration and keep routes that
 differ enough from the better ones.
 """
 
@@ -618,10 +618,11 @@ class Router:
 
     @staticmethod
     def _loopless(path: _Path) -> bool:
-        visited: set[tuple[int, str]] = set()
-        prev: tuple[int, str] | None = None
+        """No station twice, via stations included: a route through a via station never turns back."""
+        visited: set[str] = set()
+        prev: str | None = None
         for s in path.states[1:]:
-            key = (s[0], s[1])
+            key = s[1]
             if key != prev:
                 if key in visited:
                     return False
