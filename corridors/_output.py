@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,18 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     if path.suffix.lower() not in FIGURE_FORMATS:
         msg = f"{path}: maps are written as {', '.join(FIGURE_FORMATS)}; got {path.suffix or 'no suffix'}"
         raise CorridorsError(msg)
+    from corridors.cartography import export_style
+
     tmp = _tmp_beside(path)
     try:
-        fig.savefig(
-            tmp,
-            dpi=dpi,
-            bbox_inches="tight",
-            format=path.suffix.lower().lstrip("."),
-            metadata={"Creator": "corridors"} if path.suffix.lower() != ".png" else None,
-        )
+        with export_style():  # real text in PDF (Type 42 fonts) and SVG
+            fig.savefig(
+                tmp,
+                dpi=dpi,
+                bbox_inches="tight",
+                format=path.suffix.lower().lstrip("."),
+                metadata={"Creator": "corridors"} if path.suffix.lower() != ".png" else None,
+            )
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -67,29 +71,54 @@ def save_growth_gif(
     dpi: int = 110,
     seconds_per_frame: float = 0.9,
     expected: bool = False,
+    as_of: date | None = None,
+    hold: int = 4,
 ) -> Path:
-    """Write an animated GIF of the network year by year (1 January of each year)."""
+    """Write an animated GIF of the network year by year (1 January of each year).
+
+    Every frame has the same extent, place names and key; lines opened since the previous frame
+    are highlighted. The last frame shows the network on ``as_of`` (today by default; lines
+    opened that day included) and is held ``hold`` times as long.
+    """
     from matplotlib.animation import FuncAnimation, PillowWriter
 
+    from corridors.cartography import attribution_text
     from corridors.plot import draw_growth_frame, map_extent
+    from corridors.style import KEY_STATIONS
 
     path = Path(path)
+    end = as_of or date.today()
+    dates = [date(y, 1, 1) for y in years if date(y, 1, 1) < end] + [end]
+    order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
-    from corridors.style import STYLE
-
-    fig.text(0.02, 0.015, STYLE["attribution"], fontsize=5.5, color="#666666")
-    extent = map_extent(net.segments, aspect=1.25)  # type: ignore[attr-defined]
+    segs = net.segments  # type: ignore[attr-defined]
+    fig.text(0.02, 0.015, attribution_text(segs, net.stations), fontsize=5.5, color="#666666")  # type: ignore[attr-defined]
+    extent = map_extent(segs, aspect=1.25)
+    places = KEY_STATIONS[:14]
 
     def frame(i: int) -> list[Any]:
+        k = order[i]
         ax.clear()
-        draw_growth_frame(net, years[i], ax=ax, extent=extent, expected=expected, legend=True)  # type: ignore[arg-type]
-        ax.set_title(f"Rail network on 1 January {years[i]}", loc="left", fontsize=12, fontweight="bold")
+        on = dates[k]
+        title = f"Rail network on {on:%-d %B %Y}" + (" (as of)" if k == len(dates) - 1 else "")
+        draw_growth_frame(
+            net,  # type: ignore[arg-type]
+            on.year,
+            ax=ax,
+            extent=extent,
+            expected=expected,
+            legend=True,
+            on=on,
+            previous=dates[k - 1] if k else None,
+            places=places,
+            title=title,
+        )
         return []
 
     tmp = _tmp_beside(path)
     try:
-        anim = FuncAnimation(fig, frame, frames=len(years), blit=False)
+        anim = FuncAnimation(fig, frame, frames=len(order), blit=False)
         anim.save(tmp, writer=PillowWriter(fps=1 / seconds_per_frame), dpi=dpi)  # type: ignore[arg-type]
         os.replace(tmp, path)
     finally:
