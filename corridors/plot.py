@@ -23,17 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from shapely import Point
 
+from corridors import cartography as _carto
 from corridors.cartography import Extent, Label, attribution_text, country_labels, map_extent
-from corridors.cartography import attribution as _attribution
-from corridors.cartography import densified as _densified
-from corridors.cartography import draw_countries as _draw_countries
-from corridors.cartography import draw_legend as _legend
-from corridors.cartography import frame as _frame
-from corridors.cartography import get_fig_ax as _get_fig_ax
-from corridors.cartography import place_labels as _place_labels
-from corridors.cartography import project as _project
-from corridors.cartography import scale_bar as _scale_bar
-from corridors.cartography import titles as _titles
 from corridors.geo import load_countries
 from corridors.network import Network, is_open
 from corridors.routing import Route
@@ -51,6 +42,20 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# The shared helpers live in corridors.cartography; these names stay for modules that still
+# import them from here (analysis.py's maps, until they move to a plotting module).
+_attribution = _carto.attribution
+_countries_projected = _carto.countries_projected
+_densified = _carto.densified
+_draw_countries = _carto.draw_countries
+_legend = _carto.draw_legend
+_frame = _carto.frame
+_get_fig_ax = _carto.get_fig_ax
+_place_labels = _carto.place_labels
+_project = _carto.project
+_scale_bar = _carto.scale_bar
+_titles = _carto.titles
 
 #: Opacity of the network drawn under routes (the legend's gauge swatches use the same).
 BASE_ALPHA = 0.5
