@@ -217,6 +217,8 @@ class Label:
         Draw a white halo (outline) instead of a box behind the text.
     marker
         Whether the first anchor is a drawn point that other labels must not cover.
+    max_hits
+        Drop the label rather than let it cover more line points than this (None: no limit).
     """
 
     text: str
@@ -226,6 +228,7 @@ class Label:
     key: bool = False
     halo: bool = False
     marker: bool = True
+    max_hits: int | None = None
 
 
 #: Eight positions around a point, in order of preference.
@@ -241,7 +244,7 @@ STATION_OFFSETS: list[tuple[float, float, str, str]] = [
 ]
 
 
-def country_labels(extent: Extent, *, min_share: float = 0.004) -> list[Label]:
+def country_labels(extent: Extent, *, min_share: float = 0.004, max_hits: int | None = None) -> list[Label]:
     """Labels for the countries that show a share of at least ``min_share`` of the frame.
 
     Each label has several candidate points inside the country's visible part (its pole of
@@ -285,6 +288,7 @@ def country_labels(extent: Extent, *, min_share: float = 0.004) -> list[Label]:
                 },
                 halo=True,
                 marker=False,
+                max_hits=max_hits,
             )
         )
     return out
@@ -315,6 +319,8 @@ def place_labels(
     labels: Sequence[Label | tuple[float, float, str, dict[str, Any]]],
     avoid_lines: list[np.ndarray],
     obstacles: Sequence[Any] = (),
+    *,
+    line_pad: float = 0.0,
 ) -> list[Text]:
     """Place labels greedily in priority order, without overlaps and inside the frame.
 
@@ -333,6 +339,9 @@ def place_labels(
         Arrays of map coordinates of lines that labels should not cover.
     obstacles
         Artists (legends, boxes) that labels must not overlap.
+    line_pad
+        Half the width of the drawn lines, in points: a label closer than that to a line point
+        covers it.
 
     Returns
     -------
@@ -363,14 +372,18 @@ def place_labels(
                     continue
                 hits = 0
                 if len(line_px):
+                    pad = line_pad * px_per_pt
                     hits = int(
                         (
-                            (line_px[:, 0] > bb.x0)
-                            & (line_px[:, 0] < bb.x1)
-                            & (line_px[:, 1] > bb.y0)
-                            & (line_px[:, 1] < bb.y1)
+                            (line_px[:, 0] > bb.x0 - pad)
+                            & (line_px[:, 0] < bb.x1 + pad)
+                            & (line_px[:, 1] > bb.y0 - pad)
+                            & (line_px[:, 1] < bb.y1 + pad)
                         ).sum()
                     )
+                if lab.max_hits is not None and hits > lab.max_hits:
+                    t.remove()
+                    continue
                 score = (covered, hits)
                 if best is None or score < best[0]:
                     if best is not None:
@@ -417,8 +430,14 @@ def _annotate(ax: Axes, lab: Label, anchor: tuple[float, float], dx: float, dy: 
 # --------------------------------------------------------------------------------------------
 # Furniture: scale bar, legend, titles, attribution, frame
 # --------------------------------------------------------------------------------------------
-def scale_bar(ax: Axes, extent: Extent) -> None:
-    """Draw a two-part scale bar in the lower left corner of the map (true at the map's centre)."""
+def scale_bar(ax: Axes, extent: Extent) -> Rectangle:
+    """Draw a two-part scale bar in the lower left corner of the map (true at the map's centre).
+
+    Returns
+    -------
+    matplotlib.patches.Rectangle
+        Its white background (an obstacle for :func:`place_labels`).
+    """
     width_km = (extent[1] - extent[0]) / 1000
     target = width_km / 5
     length = max((v for v in (50, 100, 200, 250, 500, 1000, 2000) if v <= target), default=50)
@@ -426,17 +445,16 @@ def scale_bar(ax: Axes, extent: Extent) -> None:
     y0 = extent[2] + 0.05 * (extent[3] - extent[2])
     h = 0.008 * (extent[3] - extent[2])
     half = length * 500
-    ax.add_patch(
-        Rectangle(
-            (x0 - 0.015 * (extent[1] - extent[0]), y0 - 2 * h),
-            2 * half + 0.04 * (extent[1] - extent[0]),
-            8.5 * h,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.8,
-            zorder=8.9,
-        )
+    background = Rectangle(
+        (x0 - 0.015 * (extent[1] - extent[0]), y0 - 2 * h),
+        2 * half + 0.04 * (extent[1] - extent[0]),
+        8.5 * h,
+        facecolor="white",
+        edgecolor="none",
+        alpha=0.8,
+        zorder=8.9,
     )
+    ax.add_patch(background)
     ax.add_patch(Rectangle((x0, y0), half, h, facecolor="#222222", edgecolor="#222222", zorder=9, lw=0.6))
     ax.add_patch(Rectangle((x0 + half, y0), half, h, facecolor="white", edgecolor="#222222", zorder=9, lw=0.6))
     for xv, label in ((x0, "0"), (x0 + half, f"{length // 2}"), (x0 + 2 * half, f"{length} km")):
@@ -450,6 +468,7 @@ def scale_bar(ax: Axes, extent: Extent) -> None:
             zorder=9,
             fontfamily=FONT["family"],
         )
+    return background
 
 
 def gauge_handle(gauge: str, *, alpha: float = 1.0, width_scale: float = 1.0) -> Any:
@@ -534,14 +553,21 @@ def draw_legend(
 
 
 def titles(ax: Axes, title: str | None, subtitle: str | None) -> None:
-    """Draw a bold title and a grey subtitle above the map, aligned left."""
+    """Draw a bold title and a grey subtitle above the map, aligned left, wrapped to the map's width."""
+    import textwrap
+
+    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72  # type: ignore[union-attr]
+    if title:
+        title = textwrap.fill(title, max(20, int(width_pt / (FONT["title"] * 0.62))))
+    if subtitle:
+        subtitle = textwrap.fill(subtitle, max(30, int(width_pt / (FONT["subtitle"] * 0.55))))
     if title:
         ax.set_title(
             title,
             loc="left",
             fontsize=FONT["title"],
             fontweight="bold",
-            pad=20 if subtitle else 8,
+            pad=(8 + 12 * (subtitle.count("\n") + 1)) if subtitle else 8,
             fontfamily=FONT["family"],
         )
     if subtitle:

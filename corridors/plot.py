@@ -249,10 +249,12 @@ def plot_network(
     st = _station_points(net, on_map)
     roles = _draw_stations(ax, st)
     _frame(ax, extent)
-    obstacles = []
+    obstacles: list[Any] = []
     if legend:
         statuses, gauges = _used(status, segs)
         obstacles.append(_legend(ax, statuses, gauges, roles))
+    if scale_bar:
+        obstacles.append(_scale_bar(ax, extent))
     order = [s for s in _label_priority(net, labels) if s in on_map][:max_labels]
     pts = st.set_index("id")
     points: list[Label | tuple[float, float, str, dict[str, Any]]] = [
@@ -261,8 +263,6 @@ def plot_network(
     ]
     # One pass for every label: stations first, then country names where room is left.
     _place_labels(ax, [*points, *country_labels(extent)], _densified(shown), obstacles=obstacles)
-    if scale_bar:
-        _scale_bar(ax, extent)
     if subtitle is None:
         when = f"as of {as_of.isoformat()}" if as_of else "current status of every segment"
         subtitle = f"{when}; {len(shown)} segments, {shown['length_geodesic_km'].sum():,.0f} km shown"
@@ -438,7 +438,14 @@ def plot_routes(
     fig.canvas.draw()  # fixes where the "best" legend goes, so labels can keep clear of it
     route_lines = _densified(lines, step_m=5_000)
     # One pass for every label: endpoints, then what the routes mark, then country names.
-    _place_labels(ax, [*unique, *marks, *country_labels(extent)], route_lines, obstacles=[key])
+    bar = _scale_bar(ax, extent)
+    _place_labels(
+        ax,
+        [*unique, *marks, *country_labels(extent, max_hits=0)],
+        route_lines,
+        obstacles=[key, bar],
+        line_pad=(STYLE["route_width"] + 2.6 * (n - 1)) / 2,
+    )
     chars = int(ax.get_position().width * fig.get_size_inches()[0] * 72 / ((FONT["legend"] + 0.8) * 0.6))
     route_key = ax.legend(
         [h for h, _ in handles],
@@ -451,7 +458,6 @@ def plot_routes(
         borderaxespad=0.0,
     )
     route_key.set_zorder(10)
-    _scale_bar(ax, extent)
     if title is None:
         title = (
             "Rail routes"
