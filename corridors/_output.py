@@ -78,7 +78,8 @@ def save_growth_gif(
 
     Every frame has the same extent, place names and key; lines opened since the previous frame
     are highlighted. The last frame shows the network on ``as_of`` (today by default; lines
-    opened that day included) and is held ``hold`` times as long.
+    opened that day included) and is held ``hold`` times as long; when the years reach past
+    today and no ``as_of`` is given (a projection), the last year's frame is held instead.
     """
     from matplotlib.animation import FuncAnimation, PillowWriter
 
@@ -87,8 +88,12 @@ def save_growth_gif(
     from corridors.style import KEY_STATIONS
 
     path = Path(path)
+    firsts = [date(y, 1, 1) for y in years]
     end = as_of or date.today()
-    dates = [date(y, 1, 1) for y in years if date(y, 1, 1) < end] + [end]
+    if as_of is None and firsts and firsts[-1] >= end:
+        dates = firsts  # a projection into the future: no as-of frame, the last year is held
+    else:
+        dates = [d for d in firsts if d < end] + [end]
     order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
@@ -101,7 +106,8 @@ def save_growth_gif(
         k = order[i]
         ax.clear()
         on = dates[k]
-        title = f"Rail network on {on:%-d %B %Y}" + (" (as of)" if k == len(dates) - 1 else "")
+        as_of_frame = k == len(dates) - 1 and on not in firsts
+        title = f"Rail network on {on.day} {on:%B %Y}" + (" (as of)" if as_of_frame else "")
         draw_growth_frame(
             net,  # type: ignore[arg-type]
             on.year,

@@ -399,8 +399,15 @@ def plot_routes(
         ax.scatter([p[0]], [p[1]], s=42, c="white", edgecolors="#111111", linewidths=1.3, zorder=7.7)
     seen: set[str] = set()
     unique = [p for p in ends if not (p[2] in seen or seen.add(p[2]))]  # type: ignore[func-returns-value]
-    seen_marks: set[str] = set()
-    marks = [m for m in marks if not (m.text in seen_marks or seen_marks.add(m.text))]  # type: ignore[func-returns-value]
+    # The same mark where routes share it is labelled once (same text within 20 km).
+    seen_marks: set[tuple[str, int, int]] = set()
+    unique_marks = []
+    for m in marks:
+        k = (m.text, round(m.anchors[0][0] / 20_000), round(m.anchors[0][1] / 20_000))
+        if k not in seen_marks:
+            seen_marks.add(k)
+            unique_marks.append(m)
+    marks = unique_marks
     _frame(ax, extent)
     markers = [
         (
