@@ -90,10 +90,8 @@ def save_growth_gif(
     path = Path(path)
     firsts = [date(y, 1, 1) for y in years]
     end = as_of or date.today()
-    if as_of is None and firsts and firsts[-1] >= end:
-        dates = firsts  # a projection into the future: no as-of frame, the last year is held
-    else:
-        dates = [d for d in firsts if d < end] + [end]
+    projection = as_of is None and bool(firsts) and firsts[-1] >= end  # no as-of frame: hold the last year
+    dates = firsts if projection else [d for d in firsts if d < end] + [end]
     order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
