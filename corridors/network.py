@@ -87,6 +87,8 @@ def _fill_defaults(records: list[dict[str, Any]]) -> None:
         for name in ("notes", "name"):
             if rec.get(name) is None:
                 rec[name] = ""
+        if rec.get("geometry_source") is None:
+            rec["geometry_source"] = "drawn"
         rec["source_url"] = split_urls(rec.get("source_url"))
 
 

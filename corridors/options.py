@@ -322,7 +322,7 @@ def shipped_options() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_options())
-    ['tajikistan_gulf', 'western_china_iran']
+    ['china_turkey_rail', 'tajikistan_gulf', 'western_china_iran']
     """
     from corridors.data import get_path
 

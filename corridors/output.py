@@ -33,7 +33,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -289,13 +289,15 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, force: bool = 
     """
     import matplotlib.pyplot as plt
 
+    from corridors.cartography import export_style
+
     path = Path(path)
     if path.suffix.lower() not in FIGURE_FORMATS:
         plt.close(fig)
         msg = f"{path}: maps are written as {', '.join(FIGURE_FORMATS)}; got {path.suffix or 'no suffix'}"
         raise CorridorsError(msg)
     try:
-        with atomic_file(path, force=force) as tmp, plt.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):
+        with atomic_file(path, force=force) as tmp, export_style():
             fig.savefig(
                 tmp,
                 dpi=dpi,
@@ -316,30 +318,60 @@ def save_growth_gif(
     dpi: int = 110,
     seconds_per_frame: float = 0.9,
     expected: bool = False,
+    as_of: date | None = None,
+    hold: int = 4,
     force: bool = True,
 ) -> Path:
-    """Write an animated GIF of the network year by year (1 January of each year)."""
+    """Write an animated GIF of the network year by year (1 January of each year).
+
+    Every frame has the same extent, place names and key; lines opened since the previous frame
+    are highlighted. The last frame shows the network on ``as_of`` (today by default; lines
+    opened that day included) and is held ``hold`` times as long; when the years reach past
+    today and no ``as_of`` is given (a projection), the last year's frame is held instead.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation, PillowWriter
 
+    from corridors.cartography import attribution_text
     from corridors.plot import draw_growth_frame, map_extent
-    from corridors.style import STYLE
+    from corridors.style import KEY_STATIONS
 
     path = Path(path)
+    firsts = [date(y, 1, 1) for y in years]
+    end = as_of or date.today()
+    projection = as_of is None and bool(firsts) and firsts[-1] >= end  # no as-of frame: hold the last year
+    dates = firsts if projection else [d for d in firsts if d < end] + [end]
+    order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
-    fig.text(0.02, 0.015, STYLE["attribution"], fontsize=5.5, color="#666666")
-    extent = map_extent(net.segments, aspect=1.25)  # type: ignore[attr-defined]
+    segs = net.segments  # type: ignore[attr-defined]
+    fig.text(0.02, 0.015, attribution_text(segs, net.stations), fontsize=5.5, color="#666666")  # type: ignore[attr-defined]
+    extent = map_extent(segs, aspect=1.25)
+    places = KEY_STATIONS[:14]
 
     def frame(i: int) -> list[Any]:
+        k = order[i]
         ax.clear()
-        draw_growth_frame(net, years[i], ax=ax, extent=extent, expected=expected, legend=True)  # type: ignore[arg-type]
-        ax.set_title(f"Rail network on 1 January {years[i]}", loc="left", fontsize=12, fontweight="bold")
+        on = dates[k]
+        as_of_frame = k == len(dates) - 1 and on not in firsts
+        title = f"Rail network on {on.day} {on:%B %Y}" + (" (as of)" if as_of_frame else "")
+        draw_growth_frame(
+            net,  # type: ignore[arg-type]
+            on.year,
+            ax=ax,
+            extent=extent,
+            expected=expected,
+            legend=True,
+            on=on,
+            previous=dates[k - 1] if k else None,
+            places=places,
+            title=title,
+        )
         return []
 
     try:
         with atomic_file(path, force=force) as tmp:
-            anim = FuncAnimation(fig, frame, frames=len(years), blit=False)
+            anim = FuncAnimation(fig, frame, frames=len(order), blit=False)
             anim.save(tmp, writer=PillowWriter(fps=1 / seconds_per_frame), dpi=dpi)  # type: ignore[arg-type]
     finally:
         plt.close(fig)

@@ -8,7 +8,6 @@ comes from :mod:`corridors.style`; every map uses the same equal-area projection
 
 from __future__ import annotations
 
-import functools
 import logging
 import textwrap
 from collections.abc import Sequence
@@ -22,10 +21,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox
-from shapely import Point, box
+from shapely import Point
 
+from corridors import cartography as carto
+from corridors.cartography import Extent, Label, attribution_text, country_labels, map_extent
 from corridors.geo import load_countries
 from corridors.network import Network, is_open
 from corridors.routing import Route
@@ -44,62 +43,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Extent = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax in MAP_CRS metres
+
+#: Opacity of the network drawn under routes (the legend's gauge swatches use the same).
+BASE_ALPHA = 0.5
+#: Border dash pattern on route maps (dash-dot, unlike any line status).
+BORDER_DASH: Any = (0, (7, 2, 1.5, 2))
+_MARK_STYLE = {"fontsize": 6.8, "color": "#333333", "fontstyle": "italic"}
+
 _STATUS_ORDER = ["proposed", "planned", "under_construction", "closed", "operational"]
 
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-def _get_fig_ax(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize or STYLE["figsize"])
-        return fig, ax
-    return ax.figure, ax  # type: ignore[return-value]
-
-
-@functools.cache
-def _countries_projected() -> gpd.GeoDataFrame:
-    return load_countries().to_crs(MAP_CRS)
-
-
-def _project(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return gdf.to_crs(MAP_CRS)
-
-
-def map_extent(geoms: gpd.GeoSeries | gpd.GeoDataFrame, *, margin: float | None = None, aspect: float = 1.3) -> Extent:
-    """Extent in map coordinates that fits the geometries with a margin and a given width/height ratio.
-
-    Parameters
-    ----------
-    geoms
-        Geometries in any CRS.
-    margin
-        Share of the larger side added on every side; ``style.STYLE["margin"]`` by default.
-    aspect
-        Width / height of the extent (the axes' shape), so the map fills the frame.
-
-    Examples
-    --------
-    >>> from corridors import load_network
-    >>> xmin, xmax, ymin, ymax = map_extent(load_network().segments)
-    >>> xmax > xmin and ymax > ymin
-    True
-    """
-    proj = geoms.to_crs(MAP_CRS)
-    xmin, ymin, xmax, ymax = proj.total_bounds
-    m = (STYLE["margin"] if margin is None else margin) * max(xmax - xmin, ymax - ymin, 50_000)
-    xmin, xmax, ymin, ymax = xmin - m, xmax + m, ymin - m, ymax + m
-    w, h = xmax - xmin, ymax - ymin
-    if w / h < aspect:
-        pad = (aspect * h - w) / 2
-        xmin, xmax = xmin - pad, xmax + pad
-    else:
-        pad = (w / aspect - h) / 2
-        ymin, ymax = ymin - pad, ymax + pad
-    return float(xmin), float(xmax), float(ymin), float(ymax)
-
-
 def segment_status_on(segments: gpd.GeoDataFrame, on: date | None, *, show_unbuilt: bool = True) -> pd.Series:
     """How each segment is drawn on a map of a date: its status then, or None to hide it.
 
@@ -129,47 +85,10 @@ def segment_status_on(segments: gpd.GeoDataFrame, on: date | None, *, show_unbui
     return pd.Series(out, index=segments.index, dtype=object)
 
 
-def _draw_countries(ax: Axes, extent: Extent, *, labels: bool = True) -> list[Any]:
-    frame = box(extent[0], extent[2], extent[1], extent[3])
-    c = _countries_projected()
-    c = c[c.intersects(frame)]
-    ax.set_facecolor(STYLE["sea"])
-    if c.empty:  # a network outside the shipped country polygons: draw it on plain land colour
-        ax.set_facecolor(STYLE["land"])
-        return []
-    c.plot(ax=ax, color=STYLE["land"], edgecolor=STYLE["border"], linewidth=STYLE["border_width"], zorder=1)
-    texts: list[Any] = []
-    if not labels:
-        return texts
-    area = frame.area
-    for _, row in c.iterrows():
-        clipped = row.geometry.intersection(frame)
-        if clipped.is_empty or clipped.area < 0.004 * area:
-            continue
-        p = clipped.representative_point()
-        texts.append(
-            ax.text(
-                p.x,
-                p.y,
-                str(row["name"]).upper(),
-                fontsize=FONT["country"],
-                color=STYLE["country_label"],
-                ha="center",
-                va="center",
-                zorder=2,
-                fontfamily=FONT["family"],
-                alpha=0.9,
-                fontweight="light",
-                clip_on=True,
-            )
-        )
-    return texts
-
-
 def _draw_segments(ax: Axes, segs: gpd.GeoDataFrame, status: pd.Series, *, zorder: float = 3) -> dict[str, Any]:
     """Draw segments by status (dash) and gauge (colour, width); return artists per (status, gauge)."""
     artists: dict[str, Any] = {}
-    proj = _project(segs)
+    proj = carto.project(segs)
     for st in _STATUS_ORDER:
         for gauge, gstyle in GAUGE.items():
             sel = proj[(status == st).to_numpy() & (proj["gauge"] == gauge).to_numpy()]
@@ -199,7 +118,7 @@ def _draw_segments(ax: Axes, segs: gpd.GeoDataFrame, status: pd.Series, *, zorde
 
 def _station_points(net: Network, keep: set[str] | None) -> gpd.GeoDataFrame:
     st = net.stations if keep is None else net.stations[net.stations["id"].isin(keep)]
-    return _project(st)
+    return carto.project(st)
 
 
 def _draw_stations(ax: Axes, stations: gpd.GeoDataFrame, *, zorder: float = 5) -> set[str]:
@@ -237,259 +156,6 @@ def _label_priority(net: Network, station_ids: Sequence[str] | None) -> list[str
     st = st.sort_values(["r", "deg"], ascending=[True, False])
     ids = list(st["id"])
     return [s for s in KEY_STATIONS if s in ids] + [s for s in ids if s not in KEY_STATIONS]
-
-
-def _place_labels(
-    ax: Axes,
-    points: list[tuple[float, float, str, dict[str, Any]]],
-    avoid_lines: list[np.ndarray],
-    obstacles: Sequence[Any] = (),
-) -> list[Any]:
-    """Place labels greedily, without overlaps.
-
-    For each point in priority order try eight positions around it and keep the one that overlaps
-    no placed label, marker or obstacle and covers the fewest line vertices; drop the label when
-    every position collides.
-    """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    to_disp = ax.transData.transform
-    ax_box = ax.get_window_extent(renderer)
-    line_px = np.vstack([to_disp(c) for c in avoid_lines]) if avoid_lines else np.empty((0, 2))
-    px_per_pt = fig.dpi / 72
-    markers = [_marker_box(to_disp((x, y)), 3 * px_per_pt) for x, y, _, _ in points]
-    placed: list[Bbox] = [o.get_window_extent(renderer) for o in obstacles]
-    texts = []
-    offsets = [
-        (5, 3, "left", "bottom"),
-        (5, -3, "left", "top"),
-        (-5, 3, "right", "bottom"),
-        (-5, -3, "right", "top"),
-        (0, 6, "center", "bottom"),
-        (0, -6, "center", "top"),
-        (7, 0, "left", "center"),
-        (-7, 0, "right", "center"),
-    ]
-    for i, (x, y, text, kw) in enumerate(points):
-        best = None
-        for dx, dy, ha, va in offsets:
-            t = ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=kw.get("fontsize", FONT["label"]),
-                fontweight=kw.get("fontweight", "normal"),
-                color=kw.get("color", "#222222"),
-                zorder=8,
-                fontfamily=FONT["family"],
-                bbox={"boxstyle": "round,pad=0.12", "fc": STYLE["halo"], "ec": "none", "alpha": 0.75},
-            )
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
-            inside = ax_box.x0 <= bb.x0 and bb.x1 <= ax_box.x1 and ax_box.y0 <= bb.y0 and bb.y1 <= ax_box.y1
-            # No label ever covers another label. Key stations may cover other stations' markers
-            # when every position does, choosing the position that covers fewest.
-            covered = sum(bb.overlaps(m) for j, m in enumerate(markers) if j != i)
-            clash = not inside or any(bb.overlaps(p) for p in placed) or (covered and not kw.get("key"))
-            if clash:
-                t.remove()
-                continue
-            hits = 0
-            if len(line_px):
-                hits = int(
-                    (
-                        (line_px[:, 0] > bb.x0)
-                        & (line_px[:, 0] < bb.x1)
-                        & (line_px[:, 1] > bb.y0)
-                        & (line_px[:, 1] < bb.y1)
-                    ).sum()
-                )
-            score = (covered, hits)
-            if best is None or score < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (score, t, bb)
-                if score == (0, 0):
-                    break
-            else:
-                t.remove()
-        if best is not None:
-            placed.append(best[2])
-            texts.append(best[1])
-    return texts
-
-
-def _marker_box(center: Any, half: float) -> Bbox:
-    cx, cy = float(center[0]), float(center[1])
-    return Bbox.from_extents(cx - half, cy - half, cx + half, cy + half)
-
-
-def _densified(segs: gpd.GeoDataFrame, step_m: float = 8_000) -> list[np.ndarray]:
-    out = []
-    for g in _project(segs).geometry:
-        if g is None or g.is_empty:
-            continue
-        n = max(int(g.length / step_m), 1)
-        out.append(np.array([g.interpolate(i / n, normalized=True).coords[0] for i in range(n + 1)]))
-    return out
-
-
-def _scale_bar(ax: Axes, extent: Extent) -> None:
-    width_km = (extent[1] - extent[0]) / 1000
-    target = width_km / 5
-    length = max((v for v in (50, 100, 200, 250, 500, 1000, 2000) if v <= target), default=50)
-    x0 = extent[0] + 0.04 * (extent[1] - extent[0])
-    y0 = extent[2] + 0.05 * (extent[3] - extent[2])
-    h = 0.008 * (extent[3] - extent[2])
-    half = length * 500
-    ax.add_patch(
-        Rectangle(
-            (x0 - 0.015 * (extent[1] - extent[0]), y0 - 2 * h),
-            2 * half + 0.04 * (extent[1] - extent[0]),
-            8.5 * h,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.8,
-            zorder=8.9,
-        )
-    )
-    ax.add_patch(Rectangle((x0, y0), half, h, facecolor="#222222", edgecolor="#222222", zorder=9, lw=0.6))
-    ax.add_patch(Rectangle((x0 + half, y0), half, h, facecolor="white", edgecolor="#222222", zorder=9, lw=0.6))
-    for xv, label in ((x0, "0"), (x0 + half, f"{length // 2}"), (x0 + 2 * half, f"{length} km")):
-        ax.text(
-            xv,
-            y0 + 1.6 * h,
-            label,
-            ha="center",
-            va="bottom",
-            fontsize=FONT["legend"],
-            zorder=9,
-            fontfamily=FONT["family"],
-        )
-
-
-def _legend(
-    ax: Axes,
-    statuses: Sequence[str],
-    gauges: Sequence[str],
-    roles: set[str],
-    extra: Sequence[tuple[Any, str]] = (),
-    title: str | None = None,
-    loc: str = "lower right",
-    legend_kw: dict[str, Any] | None = None,
-) -> Any:
-    handles: list[Any] = []
-    labels: list[str] = []
-
-    def header(text: str) -> None:
-        handles.append(Line2D([], [], linestyle="none"))
-        labels.append(f"$\\bf{{{text}}}$".replace(" ", "\\ "))
-
-    if extra:
-        header(title or "Routes")
-        for h, lab in extra:
-            handles.append(h)
-            labels.append(lab)
-    if gauges:
-        header("Gauge")
-        for g in gauges:
-            gs = GAUGE[g]
-            line = Line2D([], [], color=gs["color"], linewidth=gs["linewidth"])
-            if "inner" in gs:
-                handles.append((line, Line2D([], [], color=gs["inner"], linewidth=gs["linewidth"] / 3)))
-            else:
-                handles.append(line)
-            labels.append(gs["label"])
-    if statuses:
-        header("Status")
-        for st in statuses:
-            handles.append(Line2D([], [], color="#444444", linewidth=1.6, linestyle=STATUS[st]["linestyle"]))
-            labels.append(STATUS[st]["label"])
-    if roles:
-        header("Stations")
-        for role in ROLE:
-            if role in roles:
-                rs = ROLE[role]
-                handles.append(
-                    Line2D(
-                        [],
-                        [],
-                        marker=rs["marker"],
-                        linestyle="none",
-                        markersize=(rs["size"] ** 0.5),
-                        markerfacecolor=rs["color"],
-                        markeredgecolor=rs["edge"],
-                    )
-                )
-                labels.append(rs["label"])
-    from matplotlib.legend_handler import HandlerTuple
-
-    kw: dict[str, Any] = {
-        "fontsize": FONT["legend"],
-        "frameon": True,
-        "framealpha": 0.92,
-        "edgecolor": "#bbbbbb",
-        "handlelength": 2.6,
-        "borderpad": 0.6,
-        "labelspacing": 0.35,
-    }
-    kw.update(legend_kw or {})
-    leg = ax.legend(handles, labels, loc=loc, handler_map={tuple: HandlerTuple(ndivide=1, pad=0)}, **kw)  # type: ignore[call-overload]
-    leg.set_zorder(10)
-    return leg
-
-
-def _titles(ax: Axes, title: str | None, subtitle: str | None) -> None:
-    if title:
-        ax.set_title(
-            title,
-            loc="left",
-            fontsize=FONT["title"],
-            fontweight="bold",
-            pad=20 if subtitle else 8,
-            fontfamily=FONT["family"],
-        )
-    if subtitle:
-        ax.text(
-            0,
-            1.012,
-            subtitle,
-            transform=ax.transAxes,
-            fontsize=FONT["subtitle"],
-            color="#444444",
-            ha="left",
-            va="bottom",
-            fontfamily=FONT["family"],
-        )
-
-
-def _attribution(ax: Axes, y: float = -0.015) -> None:
-    ax.text(
-        0.0,
-        y,
-        STYLE["attribution"],
-        transform=ax.transAxes,
-        fontsize=FONT["attribution"],
-        color="#666666",
-        ha="left",
-        va="top",
-        fontfamily=FONT["family"],
-    )
-
-
-def _frame(ax: Axes, extent: Extent) -> None:
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#999999")
-        spine.set_linewidth(0.6)
 
 
 def _used(status: pd.Series, segs: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
@@ -557,37 +223,39 @@ def plot_network(
     >>> ax.get_legend() is not None
     True
     """
-    fig, ax = _get_fig_ax(ax, figsize)
+    fig, ax = carto.get_fig_ax(ax, figsize)
     segs = net.segments
     status = segment_status_on(segs, as_of, show_unbuilt=show_unbuilt)
     shown = segs[status.notna().to_numpy()]
     if extent is None:
         bbox, (w, h) = ax.get_position(), fig.get_size_inches()
         extent = map_extent(shown if not shown.empty else net.stations, aspect=(bbox.width * w) / (bbox.height * h))
-    country_labels = _draw_countries(ax, extent)
+    carto.draw_countries(ax, extent, labels=False)
     _draw_segments(ax, segs, status)
     on_map = set(shown["from"]) | set(shown["to"])
     st = _station_points(net, on_map)
     roles = _draw_stations(ax, st)
-    _frame(ax, extent)
+    carto.frame(ax, extent)
+    obstacles: list[Any] = []
+    if legend:
+        statuses, gauges = _used(status, segs)
+        obstacles.append(carto.draw_legend(ax, statuses, gauges, roles))
+    if scale_bar:
+        obstacles.append(carto.scale_bar(ax, extent))
     order = [s for s in _label_priority(net, labels) if s in on_map][:max_labels]
     pts = st.set_index("id")
-    points: list[tuple[float, float, str, dict[str, Any]]] = [
+    points: list[Label | tuple[float, float, str, dict[str, Any]]] = [
         (pts.loc[s].geometry.x, pts.loc[s].geometry.y, str(pts.loc[s, "name"]), {"key": s in KEY_STATIONS})
         for s in order
     ]
-    _place_labels(ax, points, _densified(shown), obstacles=country_labels)
-    if legend:
-        statuses, gauges = _used(status, segs)
-        _legend(ax, statuses, gauges, roles)
-    if scale_bar:
-        _scale_bar(ax, extent)
+    # One pass for every label: stations first, then country names where room is left.
+    carto.place_labels(ax, [*points, *country_labels(extent)], carto.densified(shown), obstacles=obstacles)
     if subtitle is None:
         when = f"as of {as_of.isoformat()}" if as_of else "current status of every segment"
         subtitle = f"{when}; {len(shown)} segments, {shown['length_geodesic_km'].sum():,.0f} km shown"
-    _titles(ax, title, subtitle)
+    carto.titles(ax, title, subtitle)
     if attribution:
-        _attribution(ax)
+        carto.attribution(ax, frames=(net.segments, net.stations))
     log.info("network map: %d segments, %d stations", len(shown), len(st))
     return fig, ax
 
@@ -657,20 +325,22 @@ def plot_routes(
     if not routes:
         msg = "plot_routes needs at least one route"
         raise ValueError(msg)
-    fig, ax = _get_fig_ax(ax, figsize)
+    fig, ax = carto.get_fig_ax(ax, figsize)
     lines = gpd.GeoSeries([r.geometry for r in routes], crs="EPSG:4326")
     if extent is None:
         bbox, (w, h) = ax.get_position(), fig.get_size_inches()
         extent = map_extent(lines, margin=0.12, aspect=(bbox.width * w) / (bbox.height * h))
-    _draw_countries(ax, extent)
+    # Borders dash-dotted here, so the faded network under the routes never reads as a border.
+    carto.draw_countries(ax, extent, labels=False, border_style=BORDER_DASH)
     status = segment_status_on(net.segments, as_of, show_unbuilt=True)
     base = _draw_segments(ax, net.segments, status, zorder=3)
     for artist in base.values():
-        artist.set_alpha(0.35)
+        artist.set_alpha(BASE_ALPHA)
     handles = []
-    label_points: list[tuple[float, float, str, dict[str, Any]]] = []
+    ends: list[tuple[float, float, str, dict[str, Any]]] = []
+    marks: list[Label] = []
     st = net.stations.set_index("id")
-    st_proj = _project(net.stations).set_index("id")
+    st_proj = carto.project(net.stations).set_index("id")
     n = len(routes)
     for i, r in enumerate(routes):
         color = PALETTE[i % len(PALETTE)]
@@ -691,6 +361,7 @@ def plot_routes(
             p = gpd.GeoSeries([_border_point(r, net, b.segment, b.from_station, b.to_station)], crs="EPSG:4326")
             q = p.to_crs(MAP_CRS).iloc[0]
             ax.scatter([q.x], [q.y], marker="|", s=160, linewidths=2.4, color="#111111", zorder=7.5)
+            marks.append(Label(f"{b.from_country}–{b.to_country} border", [(q.x, q.y)], style=_MARK_STYLE))
         for gc in r.gauge_changes:
             q = st_proj.loc[gc.station].geometry
             ax.scatter(
@@ -703,20 +374,28 @@ def plot_routes(
                 linewidths=0.8,
                 zorder=7.6,
             )
+            text = f"{st.loc[gc.station, 'name']}: {gc.from_gauge}→{gc.to_gauge} mm"
+            marks.append(Label(text, [(q.x, q.y)], style=_MARK_STYLE))
         name = names[i] if names else (f"Route {i + 1}" if n > 1 else "Route")
         text = route_label(r)
         handles.append((Line2D([], [], color=color, linewidth=5), text if text.startswith(name) else f"{name}: {text}"))
         for sid in (r.origin, r.destination):
             q = st_proj.loc[sid].geometry
-            label_points.append((q.x, q.y, str(st.loc[sid, "name"]), {"fontweight": "bold", "fontsize": 8.5}))
-    for p in list(label_points):  # endpoint markers
+            ends.append((q.x, q.y, str(st.loc[sid, "name"]), {"fontweight": "bold", "fontsize": 8.5, "key": True}))
+    for p in list(ends):  # endpoint markers
         ax.scatter([p[0]], [p[1]], s=42, c="white", edgecolors="#111111", linewidths=1.3, zorder=7.7)
     seen: set[str] = set()
-    unique = [p for p in label_points if not (p[2] in seen or seen.add(p[2]))]  # type: ignore[func-returns-value]
-    _frame(ax, extent)
-    _place_labels(
-        ax, unique, [np.array(gpd.GeoSeries([r.geometry], crs=4326).to_crs(MAP_CRS).iloc[0].coords) for r in routes]
-    )
+    unique = [p for p in ends if not (p[2] in seen or seen.add(p[2]))]  # type: ignore[func-returns-value]
+    # The same mark where routes share it is labelled once (same text within 20 km).
+    seen_marks: set[tuple[str, int, int]] = set()
+    unique_marks = []
+    for m in marks:
+        k = (m.text, round(m.anchors[0][0] / 20_000), round(m.anchors[0][1] / 20_000))
+        if k not in seen_marks:
+            seen_marks.add(k)
+            unique_marks.append(m)
+    marks = unique_marks
+    carto.frame(ax, extent)
     markers = [
         (
             Line2D([], [], marker="|", linestyle="none", markersize=10, markeredgewidth=2.2, color="#111111"),
@@ -738,7 +417,7 @@ def plot_routes(
     statuses, gauges = _used(status, net.segments)
     # The network key sits inside the map where it hides least; the routes' key with their totals
     # goes under the map, where long lines have room.
-    key = _legend(
+    key = carto.draw_legend(
         ax,
         statuses,
         gauges,
@@ -747,11 +426,24 @@ def plot_routes(
         title="On the routes",
         loc="best",
         legend_kw={"fontsize": FONT["legend"] - 0.6},
+        gauge_alpha=BASE_ALPHA,
     )
     ax.add_artist(key)
+    fig.canvas.draw()  # fixes where the "best" legend goes, so labels can keep clear of it
+    route_lines = carto.densified(lines, step_m=5_000)
+    # One pass for every label: endpoints, then what the routes mark, then country names.
+    bar = carto.scale_bar(ax, extent)
+    carto.place_labels(
+        ax,
+        [*unique, *marks, *country_labels(extent, max_hits=0)],
+        route_lines,
+        obstacles=[key, bar],
+        line_pad=(STYLE["route_width"] + 2.6 * (n - 1)) / 2,
+    )
+    chars = int(ax.get_position().width * fig.get_size_inches()[0] * 72 / ((FONT["legend"] + 0.8) * 0.6))
     route_key = ax.legend(
         [h for h, _ in handles],
-        [t for _, t in handles],
+        [textwrap.fill(t, max(chars, 50), subsequent_indent="   ") for _, t in handles],
         loc="upper left",
         bbox_to_anchor=(0.0, -0.045),
         fontsize=FONT["legend"] + 0.8,
@@ -760,7 +452,6 @@ def plot_routes(
         borderaxespad=0.0,
     )
     route_key.set_zorder(10)
-    _scale_bar(ax, extent)
     if title is None:
         title = (
             "Rail routes"
@@ -770,16 +461,17 @@ def plot_routes(
     if subtitle is None:
         r0 = routes[0]
         subtitle = f"best route by {r0.criterion}, network as of {r0.as_of or 'today'}"
-    _titles(ax, title, subtitle)
+    carto.titles(ax, title, subtitle)
     if attribution:
-        _attribution(ax, y=-0.05 - 0.035 * len(routes))  # below the routes' key
+        lines_in_key = sum(t.get_text().count("\n") + 1 for t in route_key.get_texts())
+        carto.attribution(ax, y=-0.05 - 0.035 * lines_in_key, frames=(net.segments, net.stations))  # below the key
     return fig, ax
 
 
 def _scale_bar_right(ax: Axes, extent: Extent) -> None:
     width = extent[1] - extent[0]
     shifted = (extent[0] + 0.72 * width, extent[1] + 0.72 * width, extent[2], extent[3])
-    _scale_bar(ax, shifted)
+    carto.scale_bar(ax, shifted)
 
 
 def plot_comparison(
@@ -865,7 +557,7 @@ def plot_comparison(
         if i > 0:
             new = net.segments[status.eq("operational").to_numpy() & ~net.segments["id"].isin(first_open).to_numpy()]
             if not new.empty:
-                _project(new).plot(ax=ax, color="#f1c40f", linewidth=7, alpha=0.55, zorder=2.5)
+                carto.project(new).plot(ax=ax, color="#f1c40f", linewidth=7, alpha=0.55, zorder=2.5)
                 ax.text(
                     0.02,
                     0.97,
@@ -878,9 +570,9 @@ def plot_comparison(
                     zorder=11,
                     bbox={"fc": "white", "ec": "#bbbbbb", "alpha": 0.9, "boxstyle": "round,pad=0.3"},
                 )
-        _frame(ax, extent)
+        carto.frame(ax, extent)
     highlight = [(Line2D([], [], color="#f1c40f", linewidth=7, alpha=0.55), "opened since the first panel")]
-    _legend(
+    carto.draw_legend(
         axes[-1],
         [s for s in STATUS if s in statuses],
         [g for g in GAUGE if g in gauges],
@@ -938,30 +630,93 @@ def plot_growth(
         draw_growth_frame(net, year, ax=ax, extent=extent, expected=expected)
     for ax in flat[n:]:
         ax.set_visible(False)
-    fig.text(0.01, 0.0, STYLE["attribution"], fontsize=FONT["attribution"], color="#666666", va="top")
+    fig.text(
+        0.01, 0.0, attribution_text(net.segments, net.stations), fontsize=FONT["attribution"], color="#666666", va="top"
+    )
     return fig, flat[:n]
 
 
-def draw_growth_frame(
-    net: Network, year: int, *, ax: Axes, extent: Extent, expected: bool = False, legend: bool = False
-) -> Axes:
-    """One frame of the growth maps: open lines on 1 January of ``year``, with km open."""
-    on = date(year, 1, 1)
-    segs = net.segments
+def _status_for_growth(segs: gpd.GeoDataFrame, on: date, expected: bool) -> pd.Series:
     if expected:
-        status = pd.Series(
+        return pd.Series(
             ["operational" if is_open(r, on, expected=True) else None for r in segs.to_dict("records")],
             index=segs.index,
             dtype=object,
         )
-    else:
-        status = segment_status_on(segs, on, show_unbuilt=False)
-    _draw_countries(ax, extent, labels=False)
+    return segment_status_on(segs, on, show_unbuilt=False)
+
+
+#: Colour of the band under lines opened since the previous frame.
+NEW_LINE_COLOR = "#f1c40f"
+
+
+def draw_growth_frame(
+    net: Network,
+    year: int,
+    *,
+    ax: Axes,
+    extent: Extent,
+    expected: bool = False,
+    legend: bool = False,
+    on: date | None = None,
+    previous: date | None = None,
+    places: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """One frame of the growth maps: lines open on 1 January of ``year`` (or on ``on``), with km open.
+
+    Parameters
+    ----------
+    net
+        The full network.
+    year
+        The frame's year (1 January) unless ``on`` is given.
+    ax, extent
+        Where to draw, and the extent shared by every frame.
+    expected
+        Count unbuilt segments from their expected opening (a projection).
+    legend
+        Draw a key that is the same on every frame (every gauge of the network, and the
+        highlight of new lines).
+    on
+        The frame's date (overrides ``year``); openings on that very day are included.
+    previous
+        The previous frame's date: lines opened since then are highlighted.
+    places
+        Station ids to label on every frame (in the same place on every frame).
+    title
+        A title in the frame's top left corner; the year by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> import matplotlib.pyplot as plt
+    >>> net = load_network()
+    >>> _, ax = plt.subplots()
+    >>> ax = draw_growth_frame(net, 2020, ax=ax, extent=map_extent(net.segments), previous=date(2019, 1, 1))
+    >>> ax.get_title(loc="left")
+    '2020'
+    """
+    on = on or date(year, 1, 1)
+    segs = net.segments
+    status = _status_for_growth(segs, on, expected)
+    carto.draw_countries(ax, extent, labels=False)
+    if previous is not None:
+        before = _status_for_growth(segs, previous, expected)
+        new = segs[status.notna().to_numpy() & before.isna().to_numpy()]
+        if not new.empty:
+            carto.project(new).plot(ax=ax, color=NEW_LINE_COLOR, linewidth=6, alpha=0.7, zorder=2.5)
     _draw_segments(ax, segs, status)
-    _frame(ax, extent)
+    carto.frame(ax, extent)
     km = segs.loc[status.notna().to_numpy(), "length_geodesic_km"].sum()
-    ax.set_title(f"{year}", loc="left", fontsize=FONT["title"] - 2, fontweight="bold", fontfamily=FONT["family"])
-    ax.text(
+    ax.set_title(
+        title or f"{year}", loc="left", fontsize=FONT["title"] - 2, fontweight="bold", fontfamily=FONT["family"]
+    )
+    box_text = ax.text(
         0.02,
         0.97,
         f"{km:,.0f} km open",
@@ -972,7 +727,27 @@ def draw_growth_frame(
         zorder=10,
         bbox={"fc": "white", "ec": "#bbbbbb", "alpha": 0.9, "boxstyle": "round,pad=0.3"},
     )
+    obstacles: list[Any] = [box_text]
     if legend:
-        _, gauges = _used(status, segs)
-        _legend(ax, [], gauges, set())
+        gauges = [g for g in GAUGE if g in set(segs["gauge"])]
+        extra = [(Line2D([], [], color=NEW_LINE_COLOR, linewidth=6, alpha=0.7), "opened since the last frame")]
+        obstacles.append(carto.draw_legend(ax, [], gauges, set(), extra=extra, title="Lines", loc="lower right"))
+    if places:
+        pts = carto.project(net.stations[net.stations["id"].isin(places)]).set_index("id")
+        ids = [p for p in places if p in pts.index]
+        ax.scatter(
+            [pts.loc[p].geometry.x for p in ids],
+            [pts.loc[p].geometry.y for p in ids],
+            s=10,
+            c="white",
+            edgecolors="#333333",
+            linewidths=0.6,
+            zorder=7,
+        )
+        # Labels avoid every line of the network (not only the open ones), so they stay put
+        # from frame to frame.
+        points = [
+            (pts.loc[p].geometry.x, pts.loc[p].geometry.y, str(pts.loc[p, "name"]), {"fontsize": 6.5}) for p in ids
+        ]
+        carto.place_labels(ax, points, carto.densified(segs, step_m=20_000), obstacles=obstacles)
     return ax

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from corridors import cartography as carto
 from corridors._errors import DataError
 from corridors.network import Network
 
@@ -76,22 +77,12 @@ def plot_criticality(
     >>> ax.get_title(loc="left").startswith("Segment criticality")
     True
     """
-    from corridors.plot import (
-        _attribution,
-        _draw_countries,
-        _frame,
-        _get_fig_ax,
-        _place_labels,
-        _scale_bar,
-        _titles,
-        map_extent,
-    )
     from corridors.style import FONT, MAP_CRS, STYLE
 
     if column not in table.columns:
         msg = f"column {column!r} is not in the criticality table; use pairs_disconnected, added or pairs_longer"
         raise DataError(msg)
-    fig, ax = _get_fig_ax(ax, figsize or (STYLE["figsize"][0], STYLE["figsize"][1] + 0.6))
+    fig, ax = carto.get_fig_ax(ax, figsize or (STYLE["figsize"][0], STYLE["figsize"][1] + 0.6))
     segs = net.segments[["id", "geometry"]].merge(table, left_on="id", right_on="segment", how="left")
     segs = gpd.GeoDataFrame(segs, geometry="geometry", crs=net.segments.crs).to_crs(MAP_CRS)
     values = segs[column].fillna(0.0).to_numpy(dtype=float)
@@ -105,10 +96,10 @@ def plot_criticality(
     else:
         label = f"{column.replace('_', ' ')} if the segment closes"
     bbox, (w, h) = ax.get_position(), fig.get_size_inches()
-    extent = map_extent(
+    extent = carto.map_extent(
         net.segments if len(net.segments) else net.stations, aspect=(bbox.width * w) / (bbox.height * h)
     )
-    _draw_countries(ax, extent)
+    carto.draw_countries(ax, extent)
     zero = values <= 0
     if zero.any():
         segs[zero].plot(ax=ax, color="#9a9a9a", linewidth=1.0, zorder=3)
@@ -131,8 +122,8 @@ def plot_criticality(
     cbar.set_label(label, fontsize=FONT["legend"] + 0.5)
     cbar.ax.tick_params(labelsize=FONT["legend"])
     cbar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    _frame(ax, extent)
-    _scale_bar(ax, extent)
+    carto.frame(ax, extent)
+    carto.scale_bar(ax, extent)
     # the most critical segments: a dot at the middle, their rank placed beside it without overlaps
     # (by the mapped column, so with the default column the numbers are the table's ranks)
     ranked = table[table[column] > 0].sort_values([column, "rank"], ascending=[False, True]).head(top)
@@ -144,7 +135,7 @@ def plot_criticality(
             points.append((p.x, p.y, f"#{n}", {"fontweight": "bold", "fontsize": FONT["label"] + 0.5}))
     if points:
         ax.scatter([q[0] for q in points], [q[1] for q in points], s=14, c="#111111", zorder=8)
-        _place_labels(ax, points, [])
+        carto.place_labels(ax, points, [])
     handles = [
         Line2D([], [], color="#9a9a9a", linewidth=1.0),
         Line2D([], [], marker="o", markersize=4, linestyle="none", color="#111111"),
@@ -159,14 +150,14 @@ def plot_criticality(
     leg = ax.legend(handles, labels, loc="lower right", fontsize=FONT["legend"], framealpha=0.92, edgecolor="#bbbbbb")
     leg.set_zorder(10)
     by = table.attrs.get("by", "")
-    _titles(
+    carto.titles(
         ax,
         title or "Segment criticality",
         subtitle
         if subtitle is not None
         else f"effect of closing each segment on {pairs:,} OD pairs (best routes by {by}); {net.description}",
     )
-    _attribution(ax)
+    carto.attribution(ax, frames=(net.segments, net.stations))
     return fig, ax
 
 
@@ -222,7 +213,6 @@ def plot_transit_shares(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Turkmenistan', 'Afghanistan', 'Uzbekistan']
     """
-    from corridors.plot import _get_fig_ax
     from corridors.style import FONT, PALETTE
 
     if not shares:
@@ -238,7 +228,7 @@ def plot_transit_shares(
         wide = wide.reindex(order).fillna(0.0)
     wide = wide.loc[order]
     n_c, n_s = len(order), len(labels)
-    fig, ax = _get_fig_ax(ax, figsize or (7.5, 0.9 + 0.32 * n_c * max(n_s, 2)))
+    fig, ax = carto.get_fig_ax(ax, figsize or (7.5, 0.9 + 0.32 * n_c * max(n_s, 2)))
     height = 0.8 / n_s
     y = np.arange(n_c)
     for i, lab in enumerate(labels):

@@ -20,6 +20,7 @@ does not change.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,7 @@ __all__ = [
     "check_criterion",
     "criterion_unit",
     "price_network",
+    "segment_km",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -79,6 +81,23 @@ def criterion_unit(by: str, params: Parameters) -> str:
     'h'
     """
     return {"distance": "km", "time": "h"}.get(check_criterion(by), params.cost_unit)
+
+
+def segment_km(documented: float | None, geodesic: float, basis: str) -> tuple[float, str]:
+    """The kilometres a route counts for a segment, and where they come from.
+
+    With ``basis="documented"`` (``routing.length_basis`` in the parameters) a segment's documented
+    length from its source is used where there is one, else its geodesic length; with
+    ``"geometry"`` always the geodesic length.
+
+    Examples
+    --------
+    >>> segment_km(75.0, 55.8, "documented"), segment_km(None, 55.8, "documented")
+    ((75.0, 'documented'), (55.8, 'geometry'))
+    """
+    if basis == "documented" and documented is not None and math.isfinite(documented) and documented > 0:
+        return float(documented), "documented"
+    return float(geodesic), "geometry"
 
 
 def _combine(by: str, km: FloatArray, hours: FloatArray, cost: FloatArray, vot: float) -> FloatArray:
@@ -201,10 +220,12 @@ def price_network(net: Network, params: Parameters) -> Prices:
     ids: list[str] = seg["id"].tolist()
     status: list[str] = seg["status"].tolist()
     first_gauge = [track_gauges(g)[0] for g in seg["gauge"].tolist()]
-    doc = np.array([np.nan if v is None else float(v) for v in seg["length_km"].tolist()], dtype=float)
     geo = seg["length_geodesic_km"].to_numpy(dtype=float)
-    documented = np.isfinite(doc) & (doc > 0) & (params.length_basis == "documented")
-    km: FloatArray = np.where(documented, doc, geo)
+    counted = [
+        segment_km(None if v is None or v != v else float(v), g, params.length_basis)
+        for v, g in zip(seg["length_km"].tolist(), geo.tolist(), strict=True)
+    ]
+    km: FloatArray = np.array([k for k, _ in counted], dtype=float)
     scale = np.where(geo > 0, km / np.where(geo > 0, geo, 1.0), 1.0)
     parts: list[dict[str, float]] = seg["km_by_country"].tolist()
     km_by_country = [{c: v * float(s) for c, v in d.items()} for d, s in zip(parts, scale.tolist(), strict=True)]
@@ -256,7 +277,7 @@ def price_network(net: Network, params: Parameters) -> Prices:
     return Prices(
         segments=ids,
         km=km.astype(float),
-        km_basis=["documented" if d else "geometry" for d in documented.tolist()],
+        km_basis=[b for _, b in counted],
         km_by_country=km_by_country,
         run_hours=run_hours,
         run_cost=run_cost,

@@ -1,21 +1,29 @@
 """Reports that compare corridor options: tables, maps, a chart over time, assumptions and sources.
 
-:func:`build_report` computes everything; :func:`write_report` writes a report folder
-(``report.md``, a self-contained ``report.html``, ``options.csv``, ``routes.geojson``, maps as
-PNG and SVG, the chart over time) through a temporary folder, so a failed run never leaves a
-half-written report and never replaces a good one.
+:func:`build_report` computes everything; :func:`write_report` writes a report folder through a
+temporary folder, so a failed run never leaves a half-written report and never replaces a good
+one. The folder holds the same content in several forms:
+
+- ``report.html``: self-contained (images and scripts inlined, no request to any host), with an
+  interactive map (pan, zoom, tooltips, a layer per option) and print CSS
+  (:mod:`corridors.report_html`);
+- ``report.md`` (:mod:`corridors.report_md`);
+- ``report.xlsx``: options, per-date table, assumptions, sources and timeline sheets
+  (:mod:`corridors.report_xlsx`);
+- ``report.pdf`` when asked: ``report.html`` printed by headless Chromium
+  (:mod:`corridors.report_pdf`);
+- tidy CSVs, RFC 7946 ``routes.geojson``, maps as PNG and SVG, the chart over time.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
 import json
 import logging
+import re
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,7 +39,18 @@ from corridors.options import Evaluation, OptionsFile, evaluate_options, option_
 from corridors.output import atomic_folder, save_figure
 from corridors.params import Parameters, load_parameters
 
-__all__ = ["Report", "build_report", "data_version", "write_report"]
+__all__ = [
+    "HEADERS",
+    "Report",
+    "build_report",
+    "data_version",
+    "dependencies",
+    "display_path",
+    "format_cell",
+    "shown_table",
+    "split_urls",
+    "write_report",
+]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -195,7 +214,7 @@ def _sources(net: Network, evals: list[Evaluation]) -> pd.DataFrame:
                     "expected_opening": rec["expected_opening"] or "",
                     "estimated": ", ".join(rec["estimated"]),
                     "source": rec["source"],
-                    "source_url": " ".join(rec["source_url"] or []),
+                    "source_url": split_urls(rec["source_url"]),
                 }
             )
         else:
@@ -208,7 +227,7 @@ def _sources(net: Network, evals: list[Evaluation]) -> pd.DataFrame:
                     "expected_opening": "",
                     "estimated": "",
                     "source": "scenario file",
-                    "source_url": "",
+                    "source_url": [],
                 }
             )
     return pd.DataFrame(rows)
@@ -282,15 +301,71 @@ def _assumptions(evals: list[Evaluation], params: Parameters) -> list[dict[str, 
     return out
 
 
+def split_urls(value: Any) -> list[str]:
+    """The URLs of a ``source_url`` value: a list of URLs, or a string of URLs joined by ``;``.
+
+    Examples
+    --------
+    >>> split_urls("https://a.org/x ; https://b.org/y")
+    ['https://a.org/x', 'https://b.org/y']
+    >>> split_urls(["https://a.org/x", None, ""])
+    ['https://a.org/x']
+    >>> split_urls(None)
+    []
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    items = value if isinstance(value, list | tuple) else re.split(r"[;\s]+", str(value))
+    return [str(u).strip() for u in items if u and str(u).strip()]
+
+
+def display_path(path: str | Path) -> str:
+    """A path as a report shows it: relative to the shipped data, the working folder, or just its name.
+
+    A report never shows an absolute local path (it would leak a user's folders and break on
+    another machine).
+
+    Examples
+    --------
+    >>> display_path(data_dir() / "options" / "tajikistan_gulf.toml")
+    'geodata/options/tajikistan_gulf.toml'
+    >>> display_path("/home/someone/work/mine.toml")
+    'mine.toml'
+    """
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    for base, prefix in ((data_dir().resolve(), "geodata/"), (Path.cwd().resolve(), "")):
+        try:
+            return prefix + p.resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return p.name
+
+
 def build_report(
     net: Network,
     options_file: OptionsFile,
     *,
-    command: str | None = None,
+    command: str | Sequence[str] | None = None,
     progress: Progress | None = None,
     params_path: str | Path | None = None,
 ) -> Report:
     """Evaluate every option on every date and assemble the report's contents.
+
+    Parameters
+    ----------
+    net
+        The full network.
+    options_file
+        The options and dates to compare.
+    command
+        The command that regenerates the report: a list of arguments (shell-quoted with
+        :func:`shlex.join`) or a ready string; this process's arguments by default.
+    progress
+        Called with a short text before each step.
+    params_path
+        A parameters file (the shipped one by default), with each option's scenario overrides merged in.
 
     Examples
     --------
@@ -311,7 +386,12 @@ def build_report(
             progress(f"timeline: {opt.name}")
         timelines.append(option_timeline(net, opt, options_file.start, end, params_path=params_path))
     tl = pd.concat(timelines, ignore_index=True) if timelines else pd.DataFrame()
-    cmd = command or "corridors " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    if command is None:
+        cmd = shlex.join(["corridors", *sys.argv[1:]])
+    elif isinstance(command, str):
+        cmd = command
+    else:
+        cmd = shlex.join([str(a) for a in command])
     return Report(
         options_file=options_file,
         evaluations=evals,
@@ -335,103 +415,23 @@ def _slug(text: str) -> str:
     return "_".join(p for p in keep.split("_") if p)[:60] or "option"
 
 
-def _md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for rec in df.to_dict("records"):
-        lines.append("| " + " | ".join(_cell(rec[c]).replace("|", "\\|") for c in cols) + " |")
-    return "\n".join(lines)
+#: Columns of options.csv written as integers.
+_INTEGER_COLUMNS = [
+    "km",
+    "cost_usd_per_teu",
+    "generalized",
+    "border_crossings",
+    "gauge_changes",
+    "depends_on_count",
+    "rank",
+]
 
 
-def _cell(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "—"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 100:
-            return f"{v:.0f}"
-        return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
-    return str(v)
-
-
-def _shown(table: pd.DataFrame) -> pd.DataFrame:
-    """The summary table as displayed: the dependency list shortened to a count (listed below it)."""
-    out = table[[c for c in _SHOWN if c in table.columns]].copy()
-    counts = table.get("depends_on_count", pd.Series(0, index=table.index)).fillna(0)
-    out["depends_on"] = [
-        f"{int(n)} segment(s) not yet open (listed below)" if n else d
-        for d, n in zip(out["depends_on"], counts, strict=True)
-    ]
-    return out.rename(columns=_HEADERS)
-
-
-#: Column headers for readers (options.csv keeps the machine names).
-_HEADERS = {
-    "option": "option",
-    "date": "date",
-    "exists": "route exists",
-    "km": "km",
-    "days": "days",
-    "cost_usd_per_teu": "cost (USD/TEU)",
-    "border_crossings": "borders",
-    "gauge_changes": "gauge changes",
-    "countries": "countries (share of km)",
-    "rank": "rank",
-    "best": "best",
-    "margin_over_next": "margin over next",
-    "depends_on": "depends on",
-}
-
-
-def _dependencies(rep: Report) -> list[tuple[str, list[str]]]:
-    out = []
-    for ev in rep.evaluations:
-        if ev.route is None:
-            items = []
-            for d in ev.depends_on:
-                text = (
-                    f"{d['name']} ({d['segment']}): {d['status'].replace('_', ' ')}, expected {d['expected_opening']}"
-                )
-                if d.get("scenario_assumes_open_from"):
-                    text += f"; the scenario assumes it open from {d['scenario_assumes_open_from']}"
-                items.append(text)
-            out.append((f"{ev.option.name}, {ev.on.isoformat()}", items or [ev.reason]))
+def _csv_sources(sources: pd.DataFrame) -> pd.DataFrame:
+    out = sources.copy()
+    if "source_url" in out:
+        out["source_url"] = out["source_url"].map(lambda v: " ".join(split_urls(v)))
     return out
-
-
-def _html_table(df: pd.DataFrame, *, link_col: str | None = None) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns if c != link_col)
-    body = []
-    for rec in df.to_dict("records"):
-        cells = []
-        for c in df.columns:
-            if c == link_col:
-                continue
-            text = html.escape(_cell(rec[c]))
-            if c == "source" and link_col and str(rec.get(link_col, "")).startswith(("http://", "https://")):
-                text = f'<a href="{html.escape(rec[link_col], quote=True)}">{text}</a>'
-            classes = ["best"] if rec.get("best") is True else []
-            if (isinstance(rec[c], int | float) and not isinstance(rec[c], bool)) or c == "date":
-                classes.append("nowrap")  # numbers and dates never break inside
-            cls = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{cls}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-
-
-_CSS = """
-body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
- color:#222;line-height:1.45}
-h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ccc;padding-bottom:.2em}
-.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.8em;margin:.6em 0;width:100%}
-td{overflow-wrap:break-word}td.nowrap{white-space:nowrap}
-th,td{border:1px solid #ccc;padding:.3em .45em;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.best{background:#e8f4ea;font-weight:bold}
-img{max-width:100%;height:auto;border:1px solid #ddd;margin:.4em 0}
-.meta{color:#555;font-size:.88em}code{background:#f4f4f4;padding:.1em .3em}
-@media print{body{max-width:none;margin:0}h2{page-break-after:avoid}img,table{page-break-inside:avoid}a{color:#000}}
-"""
 
 
 def write_report(
@@ -442,21 +442,60 @@ def write_report(
     force: bool = False,
     dpi: int = 200,
     progress: Progress | None = None,
+    xlsx: bool = True,
+    pdf: bool = False,
+    interactive: bool = True,
 ) -> Path:
     """Write the report folder (see the module docstring) atomically.
+
+    Parameters
+    ----------
+    report
+        From :func:`build_report`.
+    net
+        The full network (drawn under the routes).
+    out
+        The folder to write.
+    force
+        Replace an existing folder (only once the new one is complete).
+    dpi
+        Resolution of the PNG maps and chart.
+    progress
+        Called with a short text before each step.
+    xlsx
+        Also write ``report.xlsx``.
+    pdf
+        Also write ``report.pdf`` (needs Chromium; see :func:`corridors.report_pdf.html_to_pdf`).
+    interactive
+        Put the interactive map in ``report.html``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
 
     Raises
     ------
     corridors.output.OutputExistsError
         If ``out`` exists and ``force`` is False.
+    corridors.report_pdf.ChromiumNotFoundError
+        If ``pdf`` is True and no Chromium is installed (raised before any work).
     """
     from corridors.charts import plot_timeline
+    from corridors.io import write_geojson
     from corridors.plot import plot_routes
+    from corridors.report_html import render_html
+    from corridors.report_md import render_markdown
+    from corridors.tables import write_csv
 
+    if pdf:
+        from corridors.report_pdf import find_chromium
+
+        find_chromium()  # fail before any work when it is missing
     of = report.options_file
     images: dict[str, Path] = {}
     with atomic_folder(out, force=force, command=report.command) as tmp:
-        report.table.to_csv(tmp / "options.csv", index=False)
+        write_csv(report.table, tmp / "options.csv", integers=_INTEGER_COLUMNS)
         feats = []
         for ev in report.evaluations:
             if ev.route is not None:
@@ -464,7 +503,7 @@ def write_report(
                 feats.append(g)
         if feats:
             gdf = gpd.GeoDataFrame(pd.concat(feats, ignore_index=True), geometry="geometry", crs="EPSG:4326")
-            gdf.to_file(tmp / "routes.geojson", driver="GeoJSON")
+            write_geojson(gdf, tmp / "routes.geojson")
         # A map per option (its route on the latest date it exists), and all options together.
         latest: dict[str, Evaluation] = {}
         for ev in report.evaluations:
@@ -474,59 +513,63 @@ def write_report(
             if progress:
                 progress(f"map: {name}")
             assert ev.route is not None
-            fig, _ = plot_routes(
-                net,
-                [ev.route],
-                names=[name],
-                as_of=ev.on,
-                title=name,
-                subtitle=f"best route by {ev.option.by}, {ev.route.network}",
-            )
             stem = f"map_{_slug(name)}"
-            images[f"{name} ({ev.on.isoformat()})"] = save_figure(fig, tmp / f"{stem}.png", dpi=dpi)
-            fig, _ = plot_routes(net, [ev.route], names=[name], as_of=ev.on, title=name)
-            save_figure(fig, tmp / f"{stem}.svg")
+            for suffix in (".png", ".svg"):
+                fig, _ = plot_routes(
+                    net,
+                    [ev.route],
+                    names=[name],
+                    as_of=ev.on,
+                    title=name,
+                    subtitle=f"best route by {ev.option.by}, {ev.route.network}",
+                )
+                saved = save_figure(fig, tmp / f"{stem}{suffix}", dpi=dpi)
+                if suffix == ".png":
+                    images[f"{name} ({ev.on.isoformat()})"] = saved
         if latest:
             if progress:
                 progress("map: all options")
             evs = list(latest.values())
-            fig, _ = plot_routes(
-                net,
-                [e.route for e in evs if e.route is not None],
-                names=list(latest),
-                title=of.title,
-                subtitle="each option on the latest date it has a route",
-            )
-            images = {"All options": save_figure(fig, tmp / "map_all_options.png", dpi=dpi)} | images
-            fig, _ = plot_routes(
-                net,
-                [e.route for e in evs if e.route is not None],
-                names=list(latest),
-                title=of.title,
-                subtitle="each option on the latest date it has a route",
-            )
-            save_figure(fig, tmp / "map_all_options.svg")
+            for suffix in (".png", ".svg"):
+                fig, _ = plot_routes(
+                    net,
+                    [e.route for e in evs if e.route is not None],
+                    names=list(latest),
+                    title=of.title,
+                    subtitle="each option on the latest date it has a route",
+                )
+                saved = save_figure(fig, tmp / f"map_all_options{suffix}", dpi=dpi)
+                if suffix == ".png":
+                    images = {"All options": saved} | images
         chart = None
         if not report.timeline.empty:
-            report.timeline.to_csv(tmp / "timeline.csv", index=False)
-            fig, _ = plot_timeline(
-                report.timeline,
-                metric="days",
-                group="option",
-                title="Options over time: transit time of the best route",
-            )
-            chart = save_figure(fig, tmp / "options_over_time.png", dpi=dpi)
-            fig, _ = plot_timeline(
-                report.timeline,
-                metric="days",
-                group="option",
-                title="Options over time: transit time of the best route",
-            )
-            save_figure(fig, tmp / "options_over_time.svg")
-        report.sources.to_csv(tmp / "sources.csv", index=False)
-        pd.DataFrame(report.assumptions).to_csv(tmp / "assumptions.csv", index=False)
-        (tmp / "report.md").write_text(_markdown(report, images, chart), encoding="utf-8")
-        (tmp / "report.html").write_text(_html(report, images, chart), encoding="utf-8")
+            write_csv(report.timeline, tmp / "timeline.csv", integers=["border_crossings", "gauge_changes"])
+            for suffix in (".png", ".svg"):
+                fig, _ = plot_timeline(
+                    report.timeline,
+                    metric="days",
+                    group="option",
+                    title="Options over time: transit time of the best route",
+                )
+                saved = save_figure(fig, tmp / f"options_over_time{suffix}", dpi=dpi)
+                chart = saved if suffix == ".png" else chart
+        write_csv(_csv_sources(report.sources), tmp / "sources.csv")
+        write_csv(pd.DataFrame(report.assumptions), tmp / "assumptions.csv")
+        (tmp / "report.md").write_text(render_markdown(report, images, chart), encoding="utf-8")
+        if progress:
+            progress("report.html")
+        html_path = tmp / "report.html"
+        html_path.write_text(render_html(report, images, chart, net=net if interactive else None), encoding="utf-8")
+        if xlsx:
+            from corridors.report_xlsx import write_workbook
+
+            write_workbook(report, tmp / "report.xlsx")
+        if pdf:
+            from corridors.report_pdf import html_to_pdf
+
+            if progress:
+                progress("report.pdf")
+            html_to_pdf(html_path, tmp / "report.pdf")
         (tmp / "report.json").write_text(
             json.dumps(
                 {
@@ -536,7 +579,7 @@ def write_report(
                     "corridors_version": __version__,
                     "command": report.command,
                     "verdicts": report.verdicts,
-                    "options_file": of.path,
+                    "options_file": display_path(of.path),
                 },
                 indent=1,
                 ensure_ascii=False,
@@ -562,97 +605,68 @@ _SHOWN = [
     "depends_on",
 ]
 
+#: Column headers for readers (options.csv keeps the machine names).
+HEADERS = {
+    "option": "option",
+    "date": "date",
+    "exists": "route exists",
+    "km": "km",
+    "days": "days",
+    "cost_usd_per_teu": "cost (USD/TEU)",
+    "border_crossings": "borders",
+    "gauge_changes": "gauge changes",
+    "countries": "countries (share of km)",
+    "rank": "rank",
+    "best": "best",
+    "margin_over_next": "margin over next",
+    "depends_on": "depends on",
+}
 
-def _markdown(rep: Report, images: dict[str, Path], chart: Path | None) -> str:
-    of = rep.options_file
-    parts = [
-        f"# {of.title}",
-        "",
-        of.description,
-        "",
-        f"*Generated {rep.generated} by corridors {__version__}; data version {rep.version}.*",
-        "",
-        "## Verdict",
-        "",
-        *[f"- {v}" for v in rep.verdicts],
-        "",
-        "## Options compared",
-        "",
-        *[f"- **{o.name}**: {o.describe(rep.names)}" + (f" — {o.note}" if o.note else "") for o in of.options],
-        "",
-        "## Summary table",
-        "",
-        _md_table(_shown(rep.table)),
-        "",
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The summary table as displayed: reader headers, the dependency list shortened to a count."""
+    out = table[[c for c in _SHOWN if c in table.columns]].copy()
+    counts = table.get("depends_on_count", pd.Series(0, index=table.index)).fillna(0)
+    out["depends_on"] = [
+        f"{int(n)} segment(s) not yet open (listed below)" if n else d
+        for d, n in zip(out["depends_on"], counts, strict=True)
     ]
-    deps = _dependencies(rep)
-    if deps:
-        parts += ["### Where an option has no route yet, it depends on", ""]
-        for head, items in deps:
-            parts += [f"**{head}**", "", *[f"- {i}" for i in items], ""]
-    parts += ["## Maps", ""]
-    parts += [f"![{name}]({p.name})" for name, p in images.items()] or ["No option has a route to map."]
-    if chart is not None:
-        parts += ["", "## Options over time", "", f"![Options over time]({chart.name})"]
-    parts += [
-        "",
-        "## Assumptions",
-        "",
-        _md_table(pd.DataFrame(rep.assumptions)) if rep.assumptions else "None.",
-        "",
-        "## Sources of the segments on the compared routes",
-        "",
-        _md_table(rep.sources) if not rep.sources.empty else "None.",
-        "",
-        "## How to regenerate",
-        "",
-        f"```\n{rep.command}\n```",
-        "",
-        f"Options file: `{of.path}`. Data: `geodata/` (version {rep.version}).",
-        "",
-    ]
-    return "\n".join(parts)
+    return out.rename(columns=HEADERS)
 
 
-def _img(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<figure><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"></figure>'
+def dependencies(rep: Report) -> list[tuple[str, list[str]]]:
+    """For each option and date without a route: the unbuilt segments it waits for."""
+    out = []
+    for ev in rep.evaluations:
+        if ev.route is None:
+            items = []
+            for d in ev.depends_on:
+                text = (
+                    f"{d['name']} ({d['segment']}): {d['status'].replace('_', ' ')}, expected {d['expected_opening']}"
+                )
+                if d.get("scenario_assumes_open_from"):
+                    text += f"; the scenario assumes it open from {d['scenario_assumes_open_from']}"
+                items.append(text)
+            out.append((f"{ev.option.name}, {ev.on.isoformat()}", items or [ev.reason]))
+    return out
 
 
-def _html(rep: Report, images: dict[str, Path], chart: Path | None) -> str:
-    of = rep.options_file
-    e = html.escape
-    opts = "".join(
-        f"<li><b>{e(o.name)}</b>: {e(o.describe(rep.names))}" + (f" — {e(o.note)}" if o.note else "") + "</li>"
-        for o in of.options
-    )
-    body = [
-        f"<h1>{e(of.title)}</h1>",
-        f"<p>{e(of.description)}</p>",
-        f'<p class="meta">Generated {e(rep.generated)} by corridors {e(__version__)}; data version '
-        f"<code>{e(rep.version)}</code>.</p>",
-        "<h2>Verdict</h2><ul>" + "".join(f"<li>{e(v)}</li>" for v in rep.verdicts) + "</ul>",
-        f"<h2>Options compared</h2><ul>{opts}</ul>",
-        "<h2>Summary table</h2>" + _html_table(_shown(rep.table)),
-        "".join(
-            f"<h3>{e(head)}: depends on</h3><ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>"
-            for head, items in _dependencies(rep)
-        ),
-        "<h2>Maps</h2>" + ("".join(_img(p, n) for n, p in images.items()) or "<p>No option has a route.</p>"),
-    ]
-    if chart is not None:
-        body.append("<h2>Options over time</h2>" + _img(chart, "Options over time"))
-    body += [
-        "<h2>Assumptions</h2>"
-        + (_html_table(pd.DataFrame(rep.assumptions), link_col="source_url") if rep.assumptions else "<p>None.</p>"),
-        "<h2>Sources of the segments on the compared routes</h2>"
-        + (_html_table(rep.sources, link_col="source_url") if not rep.sources.empty else "<p>None.</p>"),
-        f"<h2>How to regenerate</h2><pre><code>{e(rep.command)}</code></pre>"
-        f'<p class="meta">Options file: <code>{e(of.path)}</code>. Data: <code>geodata/</code> '
-        f"(version {e(rep.version)}).</p>",
-    ]
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(of.title)}</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n"
-    )
+def format_cell(v: Any) -> str:
+    """A table value as text: a dash when missing, yes/no, thousands separators.
+
+    Examples
+    --------
+    >>> format_cell(None), format_cell(True), format_cell(2682.0), format_cell(8.8)
+    ('—', 'yes', '2,682', '8.8')
+    """
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 100:
+            return f"{v:.0f}"
+        return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
+    if isinstance(v, list):
+        return " ".join(str(x) for x in v)
+    return str(v)

@@ -13,8 +13,8 @@ The search runs on a state-expanded graph whose states are ``(leg, station, trai
 Because every penalty is a cost on a move of this graph, Dijkstra's algorithm on it returns the
 exact optimum. Routes are loopless: no station twice, via stations included, so a via never makes
 a U-turn. The engine enumerates paths of the state graph in order of cost (Yen's algorithm) and
-keeps the first loopless one, which is therefore the best loopless route. Alternatives continue that enumeration and keep routes that
-differ enough from the better ones.
+keeps the first loopless one, which is therefore the best loopless route. Alternatives continue
+that enumeration and keep routes that differ enough from the better ones.
 """
 
 from __future__ import annotations
@@ -227,8 +227,9 @@ class Route:
     def to_geojson(self, path: str | Path) -> Path:
         """Write the route (one feature) as GeoJSON."""
         path = Path(path)
-        self.to_geodataframe().to_file(path, driver="GeoJSON")
-        return path
+        from corridors.io import write_geojson
+
+        return write_geojson(self.to_geodataframe(), path)
 
 
 # --------------------------------------------------------------------------------------------

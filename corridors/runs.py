@@ -103,18 +103,18 @@ def write_scenario_run(run: ScenarioRun, net: Network, out: str | Path, *, force
     The folder is built aside and moved into place only when complete (see
     :func:`corridors.output.atomic_folder`).
     """
+    from corridors.io import write_geojson
     from corridors.plot import plot_network, plot_routes
+    from corridors.tables import write_csv
 
     s = run.scenario
-    with atomic_folder(out, force=force) as tmp:
-        run.table.to_csv(tmp / "routes.csv", index=False)
+    with atomic_folder(out, force=force, command=f"corridors scenario run {run.scenario.name}") as tmp:
+        write_csv(run.table, tmp / "routes.csv", integers=["border_crossings", "gauge_changes"])
         if run.routes:
             gdf = pd.concat(
                 [r.to_geodataframe().assign(pair=label) for label, r in run.routes.items()], ignore_index=True
             )
-            gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326").to_file(
-                tmp / "routes.geojson", driver="GeoJSON"
-            )
+            write_geojson(gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326"), tmp / "routes.geojson")
             fig, _ = plot_routes(
                 run.applied or net,
                 list(run.routes.values()),
@@ -128,7 +128,7 @@ def write_scenario_run(run: ScenarioRun, net: Network, out: str | Path, *, force
         )
         save_figure(fig, tmp / "network.png", dpi=dpi)
         if not run.timeline.empty:
-            run.timeline.to_csv(tmp / "timeline.csv", index=False)
+            write_csv(run.timeline, tmp / "timeline.csv", integers=["border_crossings", "gauge_changes"])
             fig, _ = plot_timeline(run.timeline, metric="days", end=s.date, title=f"{s.name}: best route over time")
             save_figure(fig, tmp / "timeline.png", dpi=dpi)
         (tmp / "summary.md").write_text(

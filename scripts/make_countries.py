@@ -47,7 +47,8 @@ def main() -> None:
     sel["ISO_A3"] = sel["ISO_A3"].where(sel["ISO_A3"] != "-99", sel["ADM0_A3"])
     out = sel[KEEP].rename(columns=str.lower).assign(geometry=sel.geometry)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326").sort_values("iso_a3")
-    out.to_file(args.out, driver="GeoJSON", COORDINATE_PRECISION=4)
+    # RFC 7946: counter-clockwise exterior rings, clockwise holes, no "crs" member.
+    out.to_file(args.out, driver="GeoJSON", RFC7946="YES", COORDINATE_PRECISION=4, WRITE_NAME="NO")
     print(f"wrote {len(out)} countries to {args.out}")
 
 

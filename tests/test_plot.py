@@ -13,6 +13,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from corridors import load_network, route, routes
+from corridors.cartography import LABEL_GID, attribution_text, needs_osm_attribution
 from corridors.output import save_figure, save_growth_gif
 from corridors.plot import plot_comparison, plot_growth, plot_network, plot_routes, segment_status_on
 from corridors.style import GAUGE, MAP_CRS, STATUS
@@ -53,15 +54,29 @@ def test_network_map_draws_every_status_and_gauge(net) -> None:  # type: ignore[
     assert net.segments.equals(before)
 
 
-def test_labels_do_not_overlap(net) -> None:  # type: ignore[no-untyped-def]
-    fig, ax = plot_network(net, as_of=AS_OF)
+def _label_boxes(fig, ax):  # type: ignore[no-untyped-def]
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(r) for t in ax.texts if t.get_bbox_patch() is not None]
-    assert len(boxes) > 15
+    labels = [t for t in ax.texts if t.get_gid() == LABEL_GID]
+    return labels, [t.get_window_extent(r) for t in labels], ax.get_window_extent(r)
+
+
+@pytest.mark.parametrize("kind", ["network", "route"])
+def test_labels_do_not_overlap_and_stay_in_the_frame(net, kind) -> None:  # type: ignore[no-untyped-def]
+    if kind == "network":
+        fig, ax = plot_network(net, as_of=AS_OF)
+    else:
+        fig, ax = plot_routes(net, routes(net, "Dushanbe", "Bandar Abbas", k=2, as_of=AS_OF, by="time"), as_of=AS_OF)
+    labels, boxes, frame = _label_boxes(fig, ax)
+    texts = [t.get_text() for t in labels]
+    assert len(boxes) > (15 if kind == "network" else 6)
+    assert "AFGHANISTAN" in texts  # country names go through the same pass
+    if kind == "route":
+        assert any(t.endswith(" border") for t in texts) and any("→1435 mm" in t for t in texts)
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            assert not a.overlaps(b)
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1, texts[i]
+        for j, b in enumerate(boxes[i + 1 :], i + 1):
+            assert not a.overlaps(b), (texts[i], texts[j])
 
 
 def test_status_on_past_date_hides_later_lines(net) -> None:  # type: ignore[no-untyped-def]
@@ -124,11 +139,50 @@ def test_comparison_and_growth(net, tmp_path: Path) -> None:  # type: ignore[no-
         for ax in axes
     ]
     assert kms == sorted(kms) and kms[0] < kms[-1]
-    gif = save_growth_gif(net, [2000, 2026], tmp_path / "g.gif", dpi=40)
+    gif = save_growth_gif(net, [2000, 2026], tmp_path / "g.gif", dpi=40, as_of=AS_OF, hold=3)
     with Image.open(gif) as im:
-        assert im.n_frames == 2
+        assert im.n_frames == 3  # 2000, 2026-01-01 and the as-of date ...
+        durations = []
+        for i in range(im.n_frames):
+            im.seek(i)
+            durations.append(im.info["duration"])
+        assert durations[-1] >= 2.5 * durations[0]  # ... held three times as long
 
 
 def test_plot_routes_needs_routes(net) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="at least one route"):
         plot_routes(net, [])
+
+
+def test_route_map_legend_swatches_match_the_faded_network(net) -> None:  # type: ignore[no-untyped-def]
+    from corridors.plot import BASE_ALPHA
+
+    r = route(net, "Dushanbe", "Bandar Abbas", by="time", as_of=AS_OF)
+    _, ax = plot_routes(net, [r], as_of=AS_OF)
+    key = next(a for a in ax.artists if hasattr(a, "get_texts"))
+    labels = [t.get_text() for t in key.get_texts()]
+    handle = key.legend_handles[labels.index(GAUGE["1435"]["label"])]
+    assert to_hex(handle.get_color()) == GAUGE["1435"]["color"] and handle.get_alpha() == BASE_ALPHA
+    drawn = [c for c in ax.collections if c.get_alpha() == BASE_ALPHA]
+    assert drawn  # the network under the route is drawn with that very opacity
+
+
+def test_osm_geometry_adds_the_odbl_attribution(net) -> None:  # type: ignore[no-untyped-def]
+    drawn = net.stations.assign(geometry_source="drawn")
+    assert not needs_osm_attribution(net.segments.assign(geometry_source="drawn"), drawn)
+    segs = net.segments.assign(geometry_source="drawn")
+    segs.loc[segs.index[0], "geometry_source"] = "osm_track"
+    assert "© OpenStreetMap contributors" in attribution_text(segs)
+    import dataclasses
+
+    _, ax = plot_network(dataclasses.replace(net, segments=segs, stations=drawn), as_of=AS_OF)
+    assert any("© OpenStreetMap contributors" in t.get_text() for t in ax.texts)
+
+
+def test_pdf_and_svg_keep_text_as_text(net, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fig, _ = plot_network(net, as_of=AS_OF, figsize=(5, 4))
+    pdf = save_figure(fig, tmp_path / "m.pdf").read_bytes()
+    assert b"/FontType 3" not in pdf and b"/FontFile2" in pdf  # TrueType (Type 42) embedded
+    fig, _ = plot_network(net, as_of=AS_OF, figsize=(5, 4))
+    svg = save_figure(fig, tmp_path / "m.svg").read_text(encoding="utf-8")
+    assert "Tashkent" in svg  # real <text>, not glyph paths

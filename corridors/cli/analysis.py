@@ -138,9 +138,12 @@ def _digits(by: str) -> int:
     return 1 if by == "time" else 0
 
 
-def _write_csv(df: pd.DataFrame, path: Path, *, force: bool, **kwargs: Any) -> None:
+def _write_csv(df: pd.DataFrame, path: Path, *, force: bool, index: bool = True) -> None:
+    """A tidy CSV (blank where unreachable, integers as integers), written atomically."""
+    from corridors.tables import write_csv
+
     with atomic_file(path, force=force) as tmp:
-        df.to_csv(tmp, **kwargs)
+        write_csv(df, tmp, index=index)
     err.print(f"wrote {path}")
 
 
@@ -155,6 +158,9 @@ def _write_csv(df: pd.DataFrame, path: Path, *, force: bool, **kwargs: Any) -> N
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for the searches.")
 @click.option(
     "--csv", "csv_path", type=click.Path(path_type=Path), default=None, help="Write the matrix to this CSV file."
+)
+@click.option(
+    "--long", "long_csv", is_flag=True, help="Write the CSV in long form: one row per origin, destination and value."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the matrix as JSON (null where there is no route).")
 @click.pass_context
@@ -171,19 +177,20 @@ def od_cmd(
     role: tuple[str, ...],
     workers: int,
     csv_path: Path | None,
+    long_csv: bool,
     as_json: bool,
     force: bool,
 ) -> None:
     """OD matrix: the best distance, time or cost between every pair of stations.
 
     Penalties are those of single routes: gauge changes only at stations with a facility, border
-    dwell and fees. Unreachable pairs show as "—" (null in JSON, inf in CSV). Without a station
+    dwell and fees. Unreachable pairs show as "—" (null in JSON, blank in CSV). Without a station
     selection every station is used.
 
     \b
     Examples:
       corridors od --stations Mashhad,Tashkent,Dushanbe,Herat --by time
-      corridors od --from-country CHN --to-country IRN --by cost --csv chn_irn.csv
+      corridors od --from-country CHN --to-country IRN --by cost --csv chn_irn.csv --long
       corridors od --role port --as-of 2035-01-01 --expected --json
     """
     for p in (csv_path,):
@@ -195,7 +202,9 @@ def od_cmd(
     with _progress(f"OD matrix {len(origins)} x {len(destinations)}") as advance:
         m = state.state_graph(by).od_matrix(origins, destinations, progress=advance, workers=workers)
     if csv_path:
-        _write_csv(m, csv_path, force=force)
+        from corridors.tables import od_long
+
+        _write_csv(od_long(m) if long_csv else m, csv_path, force=force, index=not long_csv)
     unit = m.attrs["unit"]
     if as_json:
         payload = {

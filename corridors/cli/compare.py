@@ -24,8 +24,10 @@ __all__ = ["compare"]
     help="Replace the report folder if an earlier corridors run wrote it (only once the new one is complete).",
 )
 @click.option("--dpi", type=click.IntRange(72, 600), default=200, show_default=True, help="Resolution of PNG maps.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf (report.html printed by headless Chromium).")
+@click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write report.xlsx.")
 @click.pass_context
-def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, dpi: int) -> None:
+def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, dpi: int, pdf: bool, xlsx: bool) -> None:
     """Compare corridor options and write a report folder.
 
     OPTIONS_FILE is a TOML file of options (origin, destination, constraints, scenario or date,
@@ -45,6 +47,10 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     from corridors.report import build_report, write_report
 
     path = named_file(options_file, shipped_options(), "options file", "OPTIONS_FILE")
+    if pdf:
+        from corridors.report_pdf import find_chromium
+
+        find_chromium()  # a missing browser is reported before any work
     check_target(out_dir, force=force, folder=True)
     net = network_of(ctx)
     pfile = params_path(ctx)
@@ -56,7 +62,8 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     if pfile:
         words += ["--params", str(pfile)]
     words += ["compare", str(options_file), "--out", str(out_dir)]
-    words += (["--force"] if force else []) + (["--dpi", str(dpi)] if dpi != 200 else [])
+    words += (["--force"] if force else []) + (["--dpi", str(dpi)] if dpi != 200 else []) + (["--pdf"] if pdf else [])
+    words += [] if xlsx else ["--no-xlsx"]
     command = shlex.join(words)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
@@ -67,7 +74,7 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
             bar.update(task, advance=1, description=msg)
 
         report = build_report(net, of, command=command, progress=step, params_path=pfile)
-        write_report(report, net, out_dir, force=force, dpi=dpi, progress=step)
+        write_report(report, net, out_dir, force=force, dpi=dpi, progress=step, pdf=pdf, xlsx=xlsx)
     out.print(Text(of.title, style="bold"))
     for v in report.verdicts:
         out.print(f"  • {v}")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from corridors.cli._common import DATE, df_table, network_of, out
+from corridors.cli._common import DATE, df_table, network_of, out, state_of
 
 __all__ = ["export", "info", "validate"]
 
@@ -131,7 +131,9 @@ def export(ctx: click.Context, out_path: Path, fmt: str | None, force: bool) -> 
     if fmt == "gpkg":
         to_geopackage(net.stations, net.segments, out_path)
     elif fmt == "graphml":
-        to_graphml(net.graph, out_path)
+        from corridors.tables import segment_prices
+
+        to_graphml(net.graph, out_path, prices=segment_prices(net, state_of(ctx).params))
     else:
         to_geojson(net.stations, net.segments, out_path)
     out.print(f"wrote {out_path}")

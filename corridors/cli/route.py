@@ -157,8 +157,10 @@ def route_cmd(
         import pandas as pd
 
         gdf = pd.concat([r.to_geodataframe().assign(rank=i + 1) for i, r in enumerate(found)], ignore_index=True)
+        from corridors.io import write_geojson
+
         with atomic_file(geojson, force=force) as tmp:
-            gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326").to_file(tmp, driver="GeoJSON")
+            write_geojson(gpd.GeoDataFrame(gdf, geometry="geometry", crs="EPSG:4326"), tmp)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in found], indent=1, ensure_ascii=False))
         return
@@ -295,7 +297,7 @@ def map_cmd(
     ext = map_extent(gpd.GeoSeries([box(*ext_box)], crs="EPSG:4326"), margin=0.0) if ext_box else None
     if growth:
         if suffix == ".gif":
-            save_growth_gif(net, years, out_path, expected=expected, force=force)
+            save_growth_gif(net, years, out_path, expected=expected, as_of=as_of, force=force)
         else:
             fig, _ = plot_growth(net, years, ncols=min(len(years), 5), expected=expected)
             if title:

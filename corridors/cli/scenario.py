@@ -130,8 +130,12 @@ def scenario_diff_cmd(
     b = load_scenario(scenario_path(scenario_b), net)
     table = scenario_diff(net, a, b, by=by, params_path=params_path(ctx))
     if csv_path:
+        from corridors.tables import write_csv
+
         with atomic_file(csv_path, force=force) as tmp:
-            table.to_csv(tmp, index=False)
+            write_csv(
+                table, tmp, integers=[c for c in table.columns if c.startswith(("border_crossings", "gauge_changes"))]
+            )
     if as_json:
         click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
         return
