@@ -15,6 +15,7 @@ __all__ = [
     "ESTIMABLE_FIELDS",
     "GAUGES",
     "GAUGE_CHANGE_METHODS",
+    "GEOMETRY_SOURCES",
     "ROLES",
     "SEGMENT_FIELDS",
     "STATION_FIELDS",
@@ -30,6 +31,9 @@ ROLES = ("station", "junction", "border_station", "port", "dry_port")
 GAUGE_CHANGE_METHODS = ("transloading", "bogie_exchange")
 #: Track gauges in millimetres; ``dual`` carries both 1520 mm and 1435 mm trains.
 GAUGES = ("1520", "1435", "1676", "dual")
+#: Where a feature's geometry comes from: traced along OpenStreetMap track, drawn through OpenStreetMap
+#: station points, placed on an OpenStreetMap station node, or drawn from the cited sources.
+GEOMETRY_SOURCES = ("osm_track", "osm_stations", "osm_node", "drawn")
 #: Segment statuses, from built to merely announced.
 STATUSES = ("operational", "under_construction", "planned", "proposed", "closed")
 #: Fields that may be flagged as estimates in the ``estimated`` list.
@@ -81,6 +85,8 @@ STATION_FIELDS = (
     Field("source_url", "str", required=False),
     Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
     Field("notes", "str", required=False),
+    Field("geometry_source", "str", required=False, choices=GEOMETRY_SOURCES),
+    Field("osm_ids", "list", required=False),
 )
 
 SEGMENT_FIELDS = (
@@ -99,6 +105,8 @@ SEGMENT_FIELDS = (
     Field("source_url", "str", required=False),
     Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
     Field("notes", "str", required=False),
+    Field("geometry_source", "str", required=False, choices=GEOMETRY_SOURCES),
+    Field("osm_ids", "list", required=False),
 )
 
 
