@@ -13,6 +13,7 @@ feature produced names its OSM elements in ``source`` and ``osm_ids``.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -22,7 +23,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ __all__ = [
     "read_osm",
     "track_graph",
     "write_network_folder",
+    "write_text_folder",
 ]
 
 log = logging.getLogger(__name__)
@@ -952,10 +954,6 @@ def track_graph(
     )
 
 
-def _is_corridors_output(folder: Path) -> bool:
-    return (folder / MARKER_FILE).is_file()
-
-
 def write_network_folder(
     stations: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
@@ -999,18 +997,25 @@ def write_network_folder(
     >>> sorted(p.name for p in out.iterdir())
     ['.corridors-output', 'segments.geojson', 'stations.geojson']
     """
+    folder = Path(folder)
+    with _marked_folder(folder, command=command, force=force) as tmp:
+        to_geojson(stations, segments, tmp)
+    return folder
+
+
+@contextlib.contextmanager
+def _marked_folder(folder: Path, *, command: str, force: bool) -> Iterator[Path]:
     from corridors import __version__
 
-    folder = Path(folder)
     if folder.exists():
         if not folder.is_dir():
-            msg = f"{folder} exists and is not a folder; choose another --out"
+            msg = f"{folder} exists and is not a folder; choose another output"
             raise OutputExistsError(msg)
         if any(folder.iterdir()):
             if not force:
                 msg = f"{folder} exists and is not empty; choose another folder or pass --force to replace it"
                 raise OutputExistsError(msg)
-            if not _is_corridors_output(folder):
+            if not (folder / MARKER_FILE).is_file():
                 msg = (
                     f"{folder} was not written by corridors (no {MARKER_FILE} file in it); "
                     "refusing to replace it even with --force"
@@ -1019,7 +1024,31 @@ def write_network_folder(
         else:
             folder.rmdir()
     with atomic_folder(folder, force=force) as tmp:
-        to_geojson(stations, segments, tmp)
+        yield tmp
         marker = {"version": __version__, "command": command, "time": datetime.now(UTC).isoformat(timespec="seconds")}
         (tmp / MARKER_FILE).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+
+
+def write_text_folder(folder: str | Path, files: dict[str, str], *, command: str, force: bool = False) -> Path:
+    """Write text files into a new folder atomically, with a ``.corridors-output`` marker.
+
+    The same rules as :func:`write_network_folder`; used where files are written in their own
+    format (e.g. keeping the shipped GeoJSON's one-feature-per-line layout).
+
+    Raises
+    ------
+    OutputExistsError
+        As for :func:`write_network_folder`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = write_text_folder(Path(tempfile.mkdtemp()) / "f", {"a.txt": "hi"}, command="doctest")
+    >>> (out / "a.txt").read_text()
+    'hi'
+    """
+    folder = Path(folder)
+    with _marked_folder(folder, command=command, force=force) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
     return folder
