@@ -133,12 +133,17 @@ class TraceOptions:
     Attributes
     ----------
     snap_km
-        Largest distance from a station to the track where its segment's trace may start.
-    corridor_km
-        Half-width of the corridor around the drawn line (at least; 12 % of its length if more,
-        up to ``max_corridor_km``) that the trace must stay in.
-    max_corridor_km
-        Upper bound of the corridor half-width.
+        Distance from a station within which its segment's trace starts on the nearest tracks.
+    far_snap_km
+        Where no track lies within ``snap_km`` (the mapped track ends short of the station), the
+        trace may start this far away, joined to the station by a straight line.
+    corridor_km, corridor_share, max_corridor_km
+        Half-width of the corridor around the drawn line that a trace must stay in:
+        ``corridor_share`` of the line's length, at least ``corridor_km`` and at most
+        ``max_corridor_km``.
+    documented_corridor_km
+        Half-width searched for a segment with a documented length, where the length itself is
+        the test of a trace (drawings through towns can be far from valley alignments).
     penalty_km
         Distance from the drawn line at which an edge's weight doubles (weights grow with the square).
     ratio_range
@@ -149,19 +154,26 @@ class TraceOptions:
         Half-width of the corridor in which OSM station points are taken where there is no track.
     coverage_km
         A drawn line with less than a fifth of its points within this of any track has no track here.
+    gap_km
+        A dangling end of track this close to other track is joined to it (files whose ways do not
+        share nodes, or two extracts meeting).
     simplify_km
         Tolerance of the simplification of traced lines (Douglas-Peucker; 5 m keeps length to ~0.01 %).
     """
 
     snap_km: float = 8.0
+    far_snap_km: float = 25.0
     corridor_km: float = 10.0
-    max_corridor_km: float = 30.0
+    corridor_share: float = 0.3
+    max_corridor_km: float = 40.0
+    documented_corridor_km: float = 60.0
     penalty_km: float = 4.0
     ratio_range: tuple[float, float] = (0.85, 1.6)
     station_match_km: float = 12.0
     stations_corridor_km: float = 6.0
     coverage_km: float = 5.0
     simplify_km: float = 0.005
+    gap_km: float = 1.0
 
 
 def read_extracts(folder: str | Path | None = None) -> tuple[list[OsmWay], list[OsmStation]]:
@@ -331,50 +343,86 @@ def _trace_one(
     buffer = drawn_km.buffer(corridor)
     cand = index.tree.query(buffer, predicate="intersects")
     allowed = _allowed_status(status)
-    cand = [int(c) for c in cand if index.status[c] in allowed]
-    if not cand:
+    cand = np.asarray([int(c) for c in cand if index.status[c] in allowed], dtype=int)
+    if not len(cand):
         return "no OSM track in the corridor"
     lines = [index.lines_km[c] for c in cand]
     dists = _sample_distances(lines, drawn_km)
     G = nx.MultiGraph()
-    for c, g, d in zip(cand, lines, dists, strict=True):
+    edges: list[tuple[Any, Any, Any, dict[str, Any]]] = []
+    for c, g, d in zip(cand.tolist(), lines, dists, strict=True):
         factor = 1.0 if index.status[c] == status or status not in ("operational", "closed") else 1.5
         u, v = index.ends[c]
-        G.add_edge(u, v, key=c, line=g, start=u, ways=index.ways[c], w=_weight(g.length, d, opts.penalty_km, factor))
+        data = {"line": g, "start": u, "ways": index.ways[c], "w": _weight(g.length, d, opts.penalty_km, factor)}
+        G.add_edge(u, v, key=c, **data)
+        G.nodes[u]["pt"], G.nodes[v]["pt"] = Point(g.coords[0]), Point(g.coords[-1])
+        edges.append((u, v, c, data))
+    tree = shapely.STRtree(lines)
+    # Requests to split edges: edge position -> [(t, node)]; connectors added afterwards.
+    splits: dict[int, list[tuple[float, Any]]] = {}
+    connectors: list[tuple[Any, Any, Any, float]] = []  # (from node, to node, line or None, weight)
 
-    def attach(p: Any, tag: str) -> int:
-        edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d["line"] is not None]
-        dist = shapely.distance(np.asarray([d["line"] for *_, d in edges], dtype=object), p)
-        order = np.argsort(dist)
-        n = 0
-        for j in order[:12]:
-            if dist[j] > opts.snap_km:
-                break
-            u, v, k, d = edges[j]
-            g = d["line"]
-            t = g.project(p)
-            node = (tag, n)
-            n += 1
-            if t <= 1e-9 or t >= g.length - 1e-9:
-                at_start = t <= 1e-9
-                end = d["start"] if at_start else (v if d["start"] == u else u)
-                G.add_edge(tag, end, key=f"{tag}{n}", line=None, start=tag, ways=[], w=3.0 * float(dist[j]))
+    def request(j: int, p: Any, node: Any) -> Any:
+        """Return the graph node at the projection of p on edge j (an end, or a new split node)."""
+        u, v, _, data = edges[j]
+        g = data["line"]
+        t = g.project(p)
+        if t <= 1e-6:
+            return data["start"]
+        if t >= g.length - 1e-6:
+            return v if data["start"] == u else u
+        splits.setdefault(j, []).append((t, node))
+        G.add_node(node, pt=g.interpolate(t))
+        return node
+
+    # Bridge gaps: a dangling end within gap_km of other track joins it (files without shared nodes).
+    dangling = [n for n in G if G.degree(n) == 1]
+    if dangling:
+        pts = np.asarray([G.nodes[n]["pt"] for n in dangling], dtype=object)
+        ip, ie = tree.query(pts, predicate="dwithin", distance=opts.gap_km)
+        best: dict[int, tuple[float, int]] = {}
+        for i, j in zip(ip.tolist(), ie.tolist(), strict=True):
+            u, v, _, _ = edges[j]
+            if dangling[i] in (u, v):
                 continue
-            s0, s1 = d["start"], (v if d["start"] == u else u)
-            first = shapely.ops.substring(g, 0.0, t)
-            second = shapely.ops.substring(g, t, g.length)
-            G.remove_edge(u, v, key=k)
-            G.add_edge(s0, node, key=f"{k}a{tag}", line=first, start=s0, ways=d["ways"], w=d["w"] * t / g.length)
-            G.add_edge(
-                node, s1, key=f"{k}b{tag}", line=second, start=node, ways=d["ways"], w=d["w"] * (1 - t / g.length)
-            )
-            G.add_edge(tag, node, key=f"{tag}{n}", line=None, start=tag, ways=[], w=3.0 * float(dist[j]))
-        return n
+            gap = float(lines[j].distance(pts[i]))
+            if i not in best or gap < best[i][0]:
+                best[i] = (gap, j)
+        for i, (gap, j) in best.items():
+            n = dangling[i]
+            target = request(j, pts[i], ("gap", n))
+            q = G.nodes[target]["pt"]
+            if target != n:
+                connectors.append((n, target, LineString([pts[i], q]) if gap > 1e-9 else None, 2.0 * gap + 0.05))
 
-    if not attach(a_km, "src"):
-        return f"no OSM track within {opts.snap_km:g} km of the from station"
-    if not attach(b_km, "dst"):
-        return f"no OSM track within {opts.snap_km:g} km of the to station"
+    for p, tag in ((a_km, "src"), (b_km, "dst")):
+        near = tree.query(p, predicate="dwithin", distance=opts.snap_km)
+        if not len(near):  # the mapped track ends short of the station: join it by a straight line
+            near = tree.query(p, predicate="dwithin", distance=opts.far_snap_km)
+        if not len(near):
+            return f"no OSM track within {opts.far_snap_km:g} km of the {'from' if tag == 'src' else 'to'} station"
+        d = shapely.distance(np.asarray([lines[j] for j in near], dtype=object), p)
+        for n, k in enumerate(np.argsort(d)[:12]):
+            target = request(int(near[k]), p, (tag, n))
+            connectors.append((tag, target, None, 3.0 * float(d[k])))
+
+    for j, items in splits.items():
+        u, v, key, data = edges[j]
+        g, start = data["line"], data["start"]
+        end = v if start == u else u
+        G.remove_edge(u, v, key=key)
+        cuts = sorted(items, key=lambda x: x[0])
+        prev_t, prev_n = 0.0, start
+        for t, node in [*cuts, (g.length, end)]:
+            if t - prev_t <= 1e-9:
+                connectors.append((prev_n, node, None, 0.0))
+            else:
+                piece = shapely.ops.substring(g, prev_t, t)
+                w = data["w"] * (t - prev_t) / g.length
+                G.add_edge(prev_n, node, key=(key, prev_t), line=piece, start=prev_n, ways=data["ways"], w=w)
+            prev_t, prev_n = t, node
+    for u, v, line, w in connectors:
+        G.add_edge(u, v, key=("c", u, v), line=line, start=u, ways=[], w=w)
     try:
         path = nx.dijkstra_path(G, "src", "dst", weight=lambda u, v, d: min(e["w"] for e in d.values()))
     except nx.NetworkXNoPath:
@@ -481,7 +529,7 @@ def trace_segments(
     -------
     tuple
         New stations and segments (``geometry_source`` and ``osm_ids`` set on every segment,
-        every other property kept), and a table with one row per segment: ``id``, ``result``
+        every other property kept), and a table with one row per segment: ``id``, ``status``, ``result``
         (``osm_track``, ``osm_stations`` or ``drawn``), ``reason``, ``km_drawn``, ``km_new``,
         ``length_km``.
 
@@ -511,28 +559,38 @@ def trace_segments(
         drawn_coords = list(drawn.coords)
         drawn_coords[0], drawn_coords[-1] = (a.x, a.y), (b.x, b.y)
         drawn_fixed = LineString(drawn_coords)
-        km_drawn = geodesic_km(drawn)
+        km_drawn = geodesic_km(drawn_fixed)
         drawn_km = _to_km(drawn_fixed)
         a_km, b_km = _to_km(a), _to_km(b)
-        corridor = min(max(opts.corridor_km, 0.12 * drawn_km.length), opts.max_corridor_km)
+        corridor = min(max(opts.corridor_km, opts.corridor_share * drawn_km.length), opts.max_corridor_km)
         doc = seg.get("length_km")
         doc = None if doc is None or (isinstance(doc, float) and math.isnan(doc)) else float(doc)
         result, reason, geom, ids = "drawn", "", drawn_fixed, []
-        traced = _trace_one(index, drawn_km, a_km, b_km, str(seg["status"]), opts, corridor)
+        # A documented length is strong evidence: then a wider corridor is searched.
+        search = opts.documented_corridor_km if doc is not None else corridor
+        traced = _trace_one(index, drawn_km, a_km, b_km, str(seg["status"]), opts, search)
         if isinstance(traced, _Trace):
             simple = traced.line_km.simplify(opts.simplify_km, preserve_topology=False)
-            line = LineString(_set_ends(list(_to_lonlat(simple).coords), a, b))
+            track = list(_to_lonlat(simple).coords)
+            line = LineString(_set_ends(track, a, b))
             km = geodesic_km(line)
             dev = float(np.max(_sample_distances([traced.line_km], drawn_km)[0]))
             ratio = km / max(km_drawn, 1e-9)
-            if dev > corridor:
+            joins = [point_distance_km(a.x, a.y, *track[0]), point_distance_km(b.x, b.y, *track[-1])]
+            if sum(joins) > 0.3 * km:
+                reason = f"mapped track covers too little: straight joins of {joins[0]:.1f} and {joins[1]:.1f} km"
+            elif doc is not None:
+                closer = abs(km - doc) < abs(km_drawn - doc) or abs(km / doc - 1) <= 0.05
+                if not closer:
+                    reason = f"trace {km:.1f} km is further from the documented {doc:g} km than the drawing"
+            elif dev > corridor:
                 reason = f"trace leaves the corridor ({dev:.1f} km from the drawn line > {corridor:.1f} km)"
             elif not opts.ratio_range[0] <= ratio <= opts.ratio_range[1]:
                 reason = f"trace length {km:.1f} km is {ratio:.2f} x the drawn {km_drawn:.1f} km"
-            elif doc is not None and abs(km - doc) > abs(km_drawn - doc) and abs(km / doc - 1) > 0.05:
-                reason = f"trace {km:.1f} km is further from the documented {doc:g} km than the drawing"
-            else:
+            if not reason:
                 result, geom, ids = "osm_track", line, [f"way/{w}" for w in traced.ways]
+                if max(joins) > 1.0:
+                    reason = f"joined to its stations by straight lines of {joins[0]:.1f} and {joins[1]:.1f} km"
         else:
             reason = traced
         if result == "drawn" and seg["status"] in ("operational", "closed"):
@@ -540,7 +598,7 @@ def trace_segments(
             if cov < 0.2:
                 through = _through_stations(index, drawn_km, a_km, b_km, opts)
                 if isinstance(through, str):
-                    reason = f"no track in the extracts; {through}"
+                    reason = f"{reason}; no track in the extracts and {through}"
                 else:
                     pts, nodes = through
                     line = LineString([(a.x, a.y), *(tuple(_to_lonlat(p).coords[0]) for p in pts), (b.x, b.y)])
@@ -548,15 +606,19 @@ def trace_segments(
                     better = doc is None or abs(km - doc) <= abs(km_drawn - doc) or abs(km / doc - 1) <= 0.05
                     if better and km / max(km_drawn, 1e-9) <= 1.35:
                         result, geom, ids = "osm_stations", line, [f"node/{n}" for n in nodes]
-                        reason = f"no track in the extracts; through {len(nodes)} OSM station points"
+                        reason = f"{reason}; no track in the extracts: through {len(nodes)} OSM station points"
                     else:
-                        reason = f"no track in the extracts; the line through station points ({km:.1f} km) is worse"
+                        reason = (
+                            f"{reason}; no track in the extracts, and the line through station points "
+                            f"({km:.1f} km) is no better"
+                        )
         out.at[i, "geometry"] = geom
         out.at[i, "geometry_source"] = result
         out.at[i, "osm_ids"] = ids
         rows.append(
             {
                 "id": seg["id"],
+                "status": seg["status"],
                 "result": result,
                 "reason": reason,
                 "km_drawn": km_drawn,
@@ -564,7 +626,7 @@ def trace_segments(
                 "length_km": doc,
             }
         )
-    table = pd.DataFrame(rows, columns=["id", "result", "reason", "km_drawn", "km_new", "length_km"])
+    table = pd.DataFrame(rows, columns=["id", "status", "result", "reason", "km_drawn", "km_new", "length_km"])
     log.info(
         "traced %d of %d segments along OSM track, %d through OSM station points (%s)",
         int((table["result"] == "osm_track").sum()),
@@ -589,7 +651,7 @@ def length_agreement(segments: gpd.GeoDataFrame, *, tolerance: float = 0.15) -> 
     >>> sg = gpd.GeoDataFrame({"length_km": [111.3, 50.0, None]}, geometry=[LineString([(0, 0), (1, 0)])] * 3, crs=4326)
     >>> m = length_agreement(sg)
     >>> m["n"], round(m["median_ratio"], 2), m["share_off"]
-    (2, 1.57, 0.5)
+    (2, 1.61, 0.5)
     """
     doc = pd.to_numeric(segments["length_km"], errors="coerce")
     has = doc.notna() & (doc > 0)
