@@ -790,7 +790,10 @@ def _frames(built: _Built) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         taken.add(sid)
         node_id[k] = sid
         rows.append({"id": sid, "country": code, "gauge_change": [], "osm_ids": osm_ids, **rec, "geometry": Point(*xy)})
-    stations = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    if rows:
+        stations = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    else:
+        stations = gpd.GeoDataFrame(columns=["id", "name", "country", "geometry"], geometry="geometry", crs="EPSG:4326")
 
     seg_rows = []
     seg_taken: Counter[str] = Counter()
@@ -825,8 +828,9 @@ def _frames(built: _Built) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
                 "geometry": LineString(e.coords),
             }
         )
-    segments = gpd.GeoDataFrame(seg_rows, geometry="geometry", crs="EPSG:4326")
-    if segments.empty:
+    if seg_rows:
+        segments = gpd.GeoDataFrame(seg_rows, geometry="geometry", crs="EPSG:4326")
+    else:
         segments = gpd.GeoDataFrame(columns=["id", "from", "to", "geometry"], geometry="geometry", crs="EPSG:4326")
     return stations, segments
 
