@@ -111,6 +111,8 @@ class TrackIndex:
         Our status of each piece (``operational``, ``under_construction``, ``proposed``).
     stations
         OSM station points: ``id``, ``name``, ``names`` (normalised), geometry (lon, lat).
+    way_lines
+        Each OSM way's line in the planar projection (to tell which ways a trace runs along).
     """
 
     lines_km: np.ndarray
@@ -118,6 +120,7 @@ class TrackIndex:
     ways: list[list[int]]
     status: list[str]
     stations: gpd.GeoDataFrame
+    way_lines: dict[int, Any] = field(default_factory=dict)
     tree: shapely.STRtree = field(init=False, repr=False)
     stations_km: np.ndarray = field(init=False, repr=False)
 
@@ -216,7 +219,28 @@ def track_index(
     table = gpd.GeoDataFrame(rows, columns=["id", "name", "names", "geometry"], geometry="geometry", crs="EPSG:4326")
     table = table.drop_duplicates("id").reset_index(drop=True)
     lines_km = np.asarray(_to_km(np.asarray(lines, dtype=object)), dtype=object)
-    return TrackIndex(lines_km, ends, way_ids, status, table)
+    used = {w for ids in way_ids for w in ids}
+    way_lines: dict[int, Any] = {}
+    for w in ways:
+        if w.id in used:
+            line = _to_km(LineString(w.coords))
+            way_lines[w.id] = line if w.id not in way_lines else shapely.union(way_lines[w.id], line)
+    return TrackIndex(lines_km, ends, way_ids, status, table, way_lines)
+
+
+def _ways_along(index: TrackIndex, line_km: Any, candidates: list[int]) -> list[int]:
+    """The candidate ways that the traced line actually runs along (not just shares a piece with)."""
+    near = line_km.buffer(0.01)
+    out = []
+    for w in candidates:
+        g = index.way_lines.get(w)
+        if g is None:
+            out.append(w)
+            continue
+        overlap = g.intersection(near).length
+        if overlap >= min(0.5, 0.5 * g.length):
+            out.append(w)
+    return out
 
 
 def _name_key(name: str) -> str:
@@ -488,7 +512,7 @@ def _through_stations(
             changed = True
     if not seq:
         return "no OSM station points along the drawn line"
-    return [s[2] for s in seq], [int(index.stations.at[s[1], "id"]) for s in seq]
+    return [index.stations.geometry.iloc[s[1]] for s in seq], [int(index.stations.at[s[1], "id"]) for s in seq]
 
 
 def _set_ends(coords: list[tuple[float, float]], a: Point, b: Point) -> list[tuple[float, float]]:
@@ -588,7 +612,8 @@ def trace_segments(
             elif not opts.ratio_range[0] <= ratio <= opts.ratio_range[1]:
                 reason = f"trace length {km:.1f} km is {ratio:.2f} x the drawn {km_drawn:.1f} km"
             if not reason:
-                result, geom, ids = "osm_track", line, [f"way/{w}" for w in traced.ways]
+                along = _ways_along(index, traced.line_km, traced.ways)
+                result, geom, ids = "osm_track", line, [f"way/{w}" for w in along]
                 if max(joins) > 1.0:
                     reason = f"joined to its stations by straight lines of {joins[0]:.1f} and {joins[1]:.1f} km"
         else:
@@ -601,7 +626,7 @@ def trace_segments(
                     reason = f"{reason}; no track in the extracts and {through}"
                 else:
                     pts, nodes = through
-                    line = LineString([(a.x, a.y), *(tuple(_to_lonlat(p).coords[0]) for p in pts), (b.x, b.y)])
+                    line = LineString([(a.x, a.y), *((p.x, p.y) for p in pts), (b.x, b.y)])
                     km = geodesic_km(line)
                     better = doc is None or abs(km - doc) <= abs(km_drawn - doc) or abs(km / doc - 1) <= 0.05
                     if better and km / max(km_drawn, 1e-9) <= 1.35:

@@ -107,7 +107,8 @@ def main() -> int:
     print("\nper segment (result, km drawn -> km new, documented km, reason):")
     for r in table.itertuples():
         doc = f"{r.length_km:g}" if r.length_km == r.length_km and r.length_km is not None else "-"
-        print(f"  {r.id:<38} {r.status[:5]:<5} {r.result:<12} {r.km_drawn:7.1f} -> {r.km_new:7.1f}  doc {doc:>6}  {r.reason}")
+        km = f"{r.km_drawn:7.1f} -> {r.km_new:7.1f}"
+        print(f"  {r.id:<38} {r.status[:5]:<5} {r.result:<12} {km}  doc {doc:>6}  {r.reason}")
     counts = table["result"].value_counts().to_dict()
     print("\nresults:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     before, after = length_agreement(net.segments), length_agreement(segments)
