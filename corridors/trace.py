@@ -604,7 +604,7 @@ def trace_segments(
             if sum(joins) > 0.3 * km:
                 reason = f"mapped track covers too little: straight joins of {joins[0]:.1f} and {joins[1]:.1f} km"
             elif doc is not None:
-                closer = abs(km - doc) < abs(km_drawn - doc) or abs(km / doc - 1) <= 0.05
+                closer = abs(km - doc) <= abs(km_drawn - doc) + 0.01 or abs(km / doc - 1) <= 0.05
                 if not closer:
                     reason = f"trace {km:.1f} km is further from the documented {doc:g} km than the drawing"
             elif dev > corridor:
@@ -618,7 +618,10 @@ def trace_segments(
                     reason = f"joined to its stations by straight lines of {joins[0]:.1f} and {joins[1]:.1f} km"
         else:
             reason = traced
-        if result == "drawn" and seg["status"] in ("operational", "closed"):
+        # A line drawn through station points by an earlier run is kept as it is (drawing it again
+        # through the points near itself would drift); track found since then still replaces it.
+        redraw = seg.get("geometry_source") != "osm_stations"
+        if result == "drawn" and redraw and seg["status"] in ("operational", "closed"):
             cov = _coverage(index, drawn_km, opts)
             if cov < 0.2:
                 through = _through_stations(index, drawn_km, a_km, b_km, opts)
@@ -637,6 +640,11 @@ def trace_segments(
                             f"{reason}; no track in the extracts, and the line through station points "
                             f"({km:.1f} km) is no better"
                         )
+        previous = seg.get("geometry_source")
+        if result == "drawn" and previous in ("osm_track", "osm_stations"):
+            # A re-run: the drawing is itself OSM geometry from an earlier run; keep saying so.
+            result, ids = str(previous), list(seg.get("osm_ids") or [])
+            reason = f"kept the {previous} geometry of an earlier run ({reason})"
         out.at[i, "geometry"] = geom
         out.at[i, "geometry_source"] = result
         out.at[i, "osm_ids"] = ids

@@ -212,3 +212,18 @@ def test_script_on_a_small_network(tmp_path: Path) -> None:
     assert (out / ".corridors-output").is_file()
     assert subprocess.run(cmd, capture_output=True, check=False).returncode != 0  # exists: refused
     assert subprocess.run([*cmd, "--force"], capture_output=True, check=False).returncode == 0
+
+
+def test_rerun_keeps_osm_geometry() -> None:
+    stations, segments = _network()
+    idx = track_index([_zigzag()], [])
+    st1, sg1, _ = trace_segments(stations, segments, idx)
+    _, sg2, table = trace_segments(st1, sg1, idx)
+    assert table.iloc[0]["result"] == "osm_track" and sg2.iloc[0]["osm_ids"] == ["way/1"]
+    assert geodesic_km(sg2.geometry.iloc[0]) == pytest.approx(geodesic_km(sg1.geometry.iloc[0]), rel=1e-3)
+    osm = [OsmStation(1, 60.25, 38.01, {"name": "s1"}), OsmStation(2, 60.5, 38.02, {"name": "s2"})]
+    idx = track_index([], osm)
+    _, sg1, _ = trace_segments(stations, segments, idx)
+    _, sg2, table = trace_segments(stations, sg1, idx)
+    assert table.iloc[0]["result"] == "osm_stations" and sg2.iloc[0]["osm_ids"] == ["node/1", "node/2"]
+    assert sg2.geometry.iloc[0].equals(sg1.geometry.iloc[0])
