@@ -626,7 +626,7 @@ def trace_segments(
             if cov < 0.2:
                 through = _through_stations(index, drawn_km, a_km, b_km, opts)
                 if isinstance(through, str):
-                    reason = f"{reason}; no track in the extracts and {through}"
+                    reason = f"{reason}; little OSM track near the drawn line and {through}"
                 else:
                     pts, nodes = through
                     line = LineString([(a.x, a.y), *((p.x, p.y) for p in pts), (b.x, b.y)])
@@ -634,10 +634,12 @@ def trace_segments(
                     better = doc is None or abs(km - doc) <= abs(km_drawn - doc) or abs(km / doc - 1) <= 0.05
                     if better and km / max(km_drawn, 1e-9) <= 1.35:
                         result, geom, ids = "osm_stations", line, [f"node/{n}" for n in nodes]
-                        reason = f"{reason}; no track in the extracts: through {len(nodes)} OSM station points"
+                        reason = (
+                            f"{reason}; little OSM track near the drawn line: through {len(nodes)} OSM station points"
+                        )
                     else:
                         reason = (
-                            f"{reason}; no track in the extracts, and the line through station points "
+                            f"{reason}; little OSM track near the drawn line, and the line through station points "
                             f"({km:.1f} km) is no better"
                         )
         previous = seg.get("geometry_source")
