@@ -240,6 +240,7 @@ def check_network(
 
     known_corridors = corridor_names()
     gauges_at: dict[str, set[str]] = {}
+    unknown_opened: list[str] = []
     for _, seg in segments.iterrows():
         sid = seg["id"]
 
@@ -282,7 +283,10 @@ def check_network(
                 )
         status, opened = seg["status"], seg["opened"]
         if status in ("operational", "closed") and not opened:
-            flag("error", "opened", f"status is {status} but no opening date")
+            if "opened" in seg["estimated"]:
+                unknown_opened.append(sid)
+            else:
+                flag("error", "opened", f"status is {status} but no opening date")
         if status == "operational" and opened and parse_date(opened) > today:
             flag("error", "opened", f"status is operational but it opens in the future ({opened})")
         if status in ("under_construction", "planned", "proposed") and opened:
@@ -297,6 +301,20 @@ def check_network(
                 track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"}
             )
 
+    if unknown_opened:
+        # One line, not one per segment: an OpenStreetMap import can hold thousands of them.
+        problems.append(
+            Problem(
+                "warning",
+                segment_file,
+                "network",
+                "",
+                "opened",
+                f"{len(unknown_opened)} operational or closed segment(s) have an unknown opening date "
+                f"('opened' empty and listed in 'estimated'); they count as open on every date: "
+                f"{', '.join(unknown_opened[:5])}{' ...' if len(unknown_opened) > 5 else ''}",
+            )
+        )
     for sid, gauges in sorted(gauges_at.items()):
         plain = gauges - {"dual"}
         if len(plain) > 1 and not set(st.loc[sid, "gauge_change"]) & set(GAUGE_CHANGE_METHODS):

@@ -32,11 +32,11 @@ ROLES = ("station", "junction", "border_station", "port", "dry_port")
 GAUGE_CHANGE_METHODS = ("transloading", "bogie_exchange")
 #: Track gauges in millimetres; ``dual`` carries both 1520 mm and 1435 mm trains.
 GAUGES = ("1520", "1435", "1676", "dual")
+#: Where a feature's geometry comes from: traced along OpenStreetMap track, drawn through OpenStreetMap
+#: station points, placed on an OpenStreetMap station node, or drawn from the cited sources.
+GEOMETRY_SOURCES = ("osm_track", "osm_stations", "osm_node", "drawn")
 #: Segment statuses, from built to merely announced.
 STATUSES = ("operational", "under_construction", "planned", "proposed", "closed")
-#: Where a feature's geometry comes from: traced along OpenStreetMap track, drawn through OpenStreetMap station
-#: points, placed on an OpenStreetMap station node, or drawn from the cited sources.
-GEOMETRY_SOURCES = ("osm_track", "osm_stations", "osm_node", "drawn")
 #: Fields that may be flagged as estimates in the ``estimated`` list.
 ESTIMABLE_FIELDS = (
     "coordinates",
