@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridors.cli.osm import import_osm_command
-from corridors.output import OutputExistsError
 from corridors.data import get_path
 from corridors.geo import geodesic_km
 from corridors.network import network_from_gdfs, validate_network
 from corridors.osm import OsmWay, import_osm, read_osm, write_network_folder
 from corridors.output import MARKER as MARKER_FILE
+from corridors.output import OutputExistsError
 
 X0, Y0, STEP = 60.0, 38.0, 0.1
 
