@@ -14,7 +14,15 @@ import networkx as nx
 from shapely.geometry import Point
 
 from corridors.geo import point_distance_km
-from corridors.schema import DATE_PATTERN, GAUGE_CHANGE_METHODS, Field, parse_date, split_urls, track_gauges
+from corridors.schema import (
+    DATE_PATTERN,
+    GAUGE_CHANGE_METHODS,
+    WATER_MODES,
+    Field,
+    parse_date,
+    split_urls,
+    track_gauges,
+)
 
 __all__ = ["Problem", "check_network", "check_records"]
 
@@ -184,6 +192,13 @@ def check_references(stations: set[str], segments: list[dict[str, Any]], *, file
                 problems.append(Problem("error", file, "segment", fid, end, f"unknown station {sid!r}{hint}"))
         if seg.get("from") and seg.get("from") == seg.get("to"):
             problems.append(Problem("error", file, "segment", fid, "to", "segment starts and ends at the same station"))
+        mode = seg.get("mode") or "rail"
+        if mode == "rail" and _missing(seg.get("gauge")):
+            problems.append(Problem("error", file, "segment", fid, "gauge", "is required for a rail segment"))
+        if mode in WATER_MODES and _missing(seg.get("departures_per_week")):
+            problems.append(
+                Problem("error", file, "segment", fid, "departures_per_week", f"is required for a {mode} leg")
+            )
     return problems
 
 
@@ -296,6 +311,8 @@ def check_network(
         exp = seg["expected_opening"]
         if status in ("under_construction", "planned") and exp and parse_date(exp) < date(today.year, 1, 1):
             flag("warning", "expected_opening", f"expected opening {exp} has passed; is the status current?")
+        if seg.get("mode", "rail") != "rail":
+            continue
         for end in ("from", "to"):
             gauges_at.setdefault(seg[end], set()).update(
                 track_gauges(seg["gauge"]) if seg["gauge"] != "dual" else {"dual"}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from corridors.network import Network
 from corridors.params import Parameters
-from corridors.schema import track_gauges
+from corridors.schema import segment_carriers
 from corridors.stategraph import RTOL, FloatArray, IntArray, Progress, StateGraph, close_or_less
 
 __all__ = ["segment_criticality"]
@@ -124,7 +124,8 @@ def segment_criticality(
             simple[a][b]["segments"].append(sid)
         else:
             simple.add_edge(a, b, segments=[sid])
-    gauge = dict(zip(g.segments, seg["gauge"].tolist(), strict=True))
+    modes_gauges = zip(g.prices.modes, seg["gauge"], strict=True)
+    carriers = dict(zip(g.segments, (segment_carriers(m, x) for m, x in modes_gauges), strict=True))
     pre, size, parent = _dfs_intervals(simple)
     shortcut: dict[int, tuple[int, int]] = {}  # segment -> (preorder, size) of the far side
     bridges: set[int] = set()
@@ -135,7 +136,7 @@ def segment_criticality(
             continue
         sid = parallel[0]
         bridges.add(seg_pos[sid])
-        if len(track_gauges(gauge[sid])) == 1:  # dual gauge: a train may cross and come back changed
+        if len(carriers[sid]) == 1:  # dual gauge: a train may cross and come back changed
             child = b if parent.get(b) == a else a
             shortcut[seg_pos[sid]] = (pre[child], size[child])
     pre_o = np.array([pre.get(s, -1) for s in o_ids])

@@ -14,6 +14,7 @@ import pandas as pd
 from corridors._errors import DataError
 from corridors.network import Network
 from corridors.params import Parameters
+from corridors.schema import carrier_mode
 from corridors.stategraph import Progress, StateGraph
 
 __all__ = ["best_routes", "country_shares", "station_shares"]
@@ -125,7 +126,7 @@ def best_routes(
                 seen: list[str] = []
                 for a, b in itertools.pairwise(nodes):
                     if g.state_station[a] == g.state_station[b]:
-                        changes += 1
+                        changes += carrier_mode(g.state_gauge[a]) == carrier_mode(g.state_gauge[b]) == "rail"
                         continue
                     lo_e = int(indptr[a])
                     e = lo_e + int(np.searchsorted(indices[lo_e : int(indptr[a + 1])], b))

@@ -22,7 +22,7 @@ from corridors.convert import graph_from_gdfs
 from corridors.data import data_dir
 from corridors.geo import geodesic_km, km_by_country, load_countries
 from corridors.io import frame_from_records, read_records
-from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, parse_date, split_urls
+from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, WATER_MODES, parse_date, split_urls
 
 __all__ = [
     "Network",
@@ -89,6 +89,8 @@ def _fill_defaults(records: list[dict[str, Any]]) -> None:
                 rec[name] = ""
         if rec.get("geometry_source") is None:
             rec["geometry_source"] = "drawn"
+        if "from" in rec and not rec.get("mode"):
+            rec["mode"] = "rail"
         rec["source_url"] = split_urls(rec.get("source_url"))
 
 
@@ -122,7 +124,10 @@ def _read_and_check(path: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str
 def _derive(segments: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     segments = segments.copy()
     segments["length_geodesic_km"] = [geodesic_km(g) for g in segments.geometry]
-    segments["km_by_country"] = km_by_country(segments.geometry, countries)
+    # Water legs are not split by country (their km are at sea, not in a territory).
+    water = segments["mode"].isin(WATER_MODES).to_numpy() if "mode" in segments else None
+    parts = km_by_country(segments.geometry, countries)
+    segments["km_by_country"] = [{} if water is not None and water[i] else p for i, p in enumerate(parts)]
     return segments
 
 

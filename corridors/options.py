@@ -43,7 +43,7 @@ from corridors.params import load_parameters
 from corridors.pricing import CRITERIA
 from corridors.routing import Route
 from corridors.scenario import Scenario, load_scenario, shipped_scenarios
-from corridors.schema import parse_date
+from corridors.schema import MODES, parse_date
 from corridors.state import NetworkState, network_state
 from corridors.timeline import event_dates
 
@@ -76,6 +76,7 @@ _OPTION = {
     "scenario",
     "as_of",
     "expected",
+    "modes",
     "by",
     "note",
 }
@@ -101,6 +102,7 @@ class Option:
     as_of: date | None = None
     expected: bool = False
     note: str = ""
+    modes: tuple[str, ...] | None = None
 
     def constraint_kwargs(self) -> dict[str, Any]:
         """Keywords for :meth:`corridors.Router.constraints`."""
@@ -239,6 +241,10 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 params.country_group(str(g))
             except CorridorsError as exc:
                 bad(pre + ("within_group" if g == o.get("within_group") else "avoid_groups"), str(exc))
+        if "modes" in o and (
+            not isinstance(o["modes"], list) or not o["modes"] or any(m not in MODES for m in o["modes"])
+        ):
+            bad(pre + "modes", f"must be a list of modes from {', '.join(MODES)}, got {o['modes']!r}")
         crit = o.get("by", by_default)
         if crit not in CRITERIA:
             bad(pre + "by", f"{crit!r} is not one of {', '.join(CRITERIA)}")
@@ -301,6 +307,7 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 as_of=as_of,
                 expected=bool(o.get("expected", False)),
                 note=str(o.get("note", "")),
+                modes=tuple(o["modes"]) if isinstance(o.get("modes"), list) else None,
             )
         )
     if problems:
@@ -349,7 +356,9 @@ def option_state(net: Network, opt: Option, on: date, *, params_path: str | Path
     >>> option_state(load_network(), Option("x", "irn_mashhad", "afg_herat"), date(2026, 1, 1)).as_of.year
     2026
     """
-    return network_state(net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path)
+    return network_state(
+        net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path, modes=opt.modes
+    )
 
 
 def _dates_for(opt: Option, dates: Sequence[date]) -> list[date]:

@@ -344,8 +344,11 @@ def save_growth_gif(
     order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
-    segs = net.segments  # type: ignore[attr-defined]
-    fig.text(0.02, 0.015, attribution_text(segs, net.stations), fontsize=5.5, color="#666666")  # type: ignore[attr-defined]
+    from corridors.plot import with_modes
+
+    net = with_modes(net, ["rail"])  # type: ignore[arg-type]
+    segs = net.segments
+    fig.text(0.02, 0.015, attribution_text(segs, net.stations), fontsize=5.5, color="#666666")
     extent = map_extent(segs, aspect=1.25)
     places = KEY_STATIONS[:14]
 
@@ -356,7 +359,7 @@ def save_growth_gif(
         as_of_frame = k == len(dates) - 1 and on not in firsts
         title = f"Rail network on {on.day} {on:%B %Y}" + (" (as of)" if as_of_frame else "")
         draw_growth_frame(
-            net,  # type: ignore[arg-type]
+            net,
             on.year,
             ax=ax,
             extent=extent,

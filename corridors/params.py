@@ -31,6 +31,7 @@ _TOP = {
     "country_groups",
     "routing",
     "meta",
+    "transfer",
 }
 
 
@@ -92,13 +93,31 @@ class Parameters:
         """A deep copy of every table as read (values with their sources), for reports."""
         return copy.deepcopy(self.raw)
 
-    def speed_kmh(self, *, segment: str, status: str, country: str, gauge: str) -> float:
+    def _mode_table(self, section: str, mode: str, what: str) -> Mapping[str, Any]:
+        table = self.raw[section].get(mode) if section in self.raw else None
+        if not isinstance(table, Mapping) or "default" not in table:
+            msg = f"{self.source}: no [{section}.{mode}.default] for {what} of {mode} legs; add it (with a source)"
+            raise ParameterError(msg)
+        return table
+
+    def speed_kmh(self, *, segment: str, status: str, country: str, gauge: str, mode: str = "rail") -> float:
         """Commercial speed for a segment's kilometres in one country.
 
-        Precedence: ``speed.by_segment`` > ``speed.by_status`` (for segments not operational
-        today) > ``speed.by_country`` > ``speed.by_gauge`` > ``speed.default``.
+        Rail precedence: ``speed.by_segment`` > ``speed.by_status`` (for segments not operational
+        today) > ``speed.by_country`` > ``speed.by_gauge`` > ``speed.default``. Other modes:
+        ``speed.by_segment`` > ``speed.<mode>.by_country`` > ``speed.<mode>.default``.
+
+        Raises
+        ------
+        ParameterError
+            For a mode the parameters do not price.
         """
         sp = self.raw["speed"]
+        if mode != "rail":
+            if segment in sp.get("by_segment", {}):
+                return float(sp["by_segment"][segment]["kmh"])
+            table = self._mode_table("speed", mode, "the speed")
+            return float(table.get("by_country", {}).get(country, table["default"])["kmh"])
         for table, key in (
             (sp.get("by_segment", {}), segment),
             (sp.get("by_status", {}) if status != "operational" else {}, status),
@@ -113,26 +132,47 @@ class Parameters:
         """``segment`` if it has a speed of its own (``speed.by_segment``), else ``""``."""
         return segment if segment in self.raw["speed"].get("by_segment", {}) else ""
 
-    def tariff_per_km(self, country: str) -> float:
-        """Rail tariff in cost units per km in a country (``tariff.by_country`` or ``tariff.default``)."""
-        t = self.raw["tariff"]
+    def tariff_per_km(self, country: str, mode: str = "rail") -> float:
+        """Tariff in cost units per km in a country (``tariff[.<mode>].by_country`` or ``.default``)."""
+        t = self.raw["tariff"] if mode == "rail" else self._mode_table("tariff", mode, "the tariff")
         return float(t.get("by_country", {}).get(country, t["default"])["usd_per_km"])
 
-    def border(self, a: str, b: str, *, segment: str = "") -> tuple[float, float, str]:
+    def segment_fare(self, segment: str) -> float | None:
+        """A segment's own fare (``tariff.by_segment.<id>.usd``, e.g. a ferry rate), or None."""
+        t = self.raw["tariff"].get("by_segment", {}).get(segment)
+        return None if t is None else float(t["usd"])
+
+    def transfer(self, pair: str) -> tuple[float, float]:
+        """Time (h) and cost of a change of mode at a terminal, e.g. ``"rail-road"``.
+
+        Raises
+        ------
+        ParameterError
+            If the parameters do not price that change.
+        """
+        t = self.raw.get("transfer", {}).get(pair)
+        if not isinstance(t, Mapping):
+            msg = f'{self.source}: no [transfer."{pair}"] for the change of mode {pair}; add it (with a source)'
+            raise ParameterError(msg)
+        return float(t["time_h"]), float(t["cost_usd"])
+
+    def border(self, a: str, b: str, *, segment: str = "", mode: str = "rail") -> tuple[float, float, str]:
         """Dwell hours, fee and the table used for a crossing between countries ``a`` and ``b``.
 
-        Precedence: ``border.crossings.<segment id>`` > ``border.pairs."A-B"`` (ISO3 in
-        alphabetical order) > ``border.default``.
+        Precedence: ``border[.<mode>].crossings.<segment id>`` > ``border[.<mode>].pairs."A-B"``
+        (ISO3 in alphabetical order) > ``border[.<mode>].default``; rail uses the tables directly
+        under ``border``.
         """
-        bd = self.raw["border"]
+        bd = self.raw["border"] if mode == "rail" else self._mode_table("border", mode, "border crossings")
+        pre = "border" if mode == "rail" else f"border.{mode}"
         pair = "-".join(sorted((a, b)))
         for table, key, label in (
-            (bd.get("crossings", {}), segment, f"border.crossings.{segment}"),
-            (bd.get("pairs", {}), pair, f"border.pairs.{pair}"),
+            (bd.get("crossings", {}), segment, f"{pre}.crossings.{segment}"),
+            (bd.get("pairs", {}), pair, f"{pre}.pairs.{pair}"),
         ):
             if key in table:
                 return float(table[key]["dwell_h"]), float(table[key]["fee_usd"]), label
-        return float(bd["default"]["dwell_h"]), float(bd["default"]["fee_usd"]), "border.default"
+        return float(bd["default"]["dwell_h"]), float(bd["default"]["fee_usd"]), f"{pre}.default"
 
     def gauge_change(self, method: str) -> tuple[float, float]:
         """Time (h) and cost of changing gauge by ``method``."""

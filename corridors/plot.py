@@ -8,9 +8,10 @@ comes from :mod:`corridors.style`; every map uses the same equal-area projection
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from corridors.cartography import Extent, Label, attribution_text, country_label
 from corridors.geo import load_countries
 from corridors.network import Network, is_open
 from corridors.routing import Route
-from corridors.style import FONT, GAUGE, KEY_STATIONS, MAP_CRS, PALETTE, ROLE, STATUS, STYLE
+from corridors.style import FONT, GAUGE, KEY_STATIONS, MAP_CRS, PALETTE, ROLE, STATUS, STYLE, style_key
 
 __all__ = [
     "draw_growth_frame",
@@ -39,6 +40,7 @@ __all__ = [
     "plot_routes",
     "route_label",
     "segment_status_on",
+    "with_modes",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,13 +87,35 @@ def segment_status_on(segments: gpd.GeoDataFrame, on: date | None, *, show_unbui
     return pd.Series(out, index=segments.index, dtype=object)
 
 
+def with_modes(net: Network, modes: Iterable[str]) -> Network:
+    """The network with only the segments of the given modes (all stations kept).
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> set(with_modes(load_network(), ["rail"]).segments["mode"])
+    {'rail'}
+    """
+    if "mode" not in net.segments:
+        return net
+    keep = net.segments["mode"].isin(list(modes)).to_numpy()
+    return net if keep.all() else dataclasses.replace(net, segments=net.segments[keep])
+
+
+def _style_keys(segs: pd.DataFrame) -> pd.Series:
+    """Each segment's line-style key: its gauge on rail, else its mode (road, ferry, sea)."""
+    modes = segs["mode"] if "mode" in segs else pd.Series("rail", index=segs.index)
+    return pd.Series([style_key(g, m) for g, m in zip(segs["gauge"], modes, strict=True)], index=segs.index)
+
+
 def _draw_segments(ax: Axes, segs: gpd.GeoDataFrame, status: pd.Series, *, zorder: float = 3) -> dict[str, Any]:
     """Draw segments by status (dash) and gauge (colour, width); return artists per (status, gauge)."""
     artists: dict[str, Any] = {}
     proj = carto.project(segs)
+    keys = _style_keys(proj)
     for st in _STATUS_ORDER:
         for gauge, gstyle in GAUGE.items():
-            sel = proj[(status == st).to_numpy() & (proj["gauge"] == gauge).to_numpy()]
+            sel = proj[(status == st).to_numpy() & (keys == gauge).to_numpy()]
             if sel.empty:
                 continue
             sstyle = STATUS[st]
@@ -161,7 +185,7 @@ def _label_priority(net: Network, station_ids: Sequence[str] | None) -> list[str
 def _used(status: pd.Series, segs: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
     shown = status.notna().to_numpy()
     statuses = [s for s in STATUS if s in set(status[shown])]
-    gauges = [g for g in GAUGE if g in set(segs.loc[shown, "gauge"])]
+    gauges = [g for g in GAUGE if g in set(_style_keys(segs.loc[shown]))]
     return statuses, gauges
 
 
@@ -183,6 +207,7 @@ def plot_network(
     scale_bar: bool = True,
     attribution: bool = True,
     figsize: tuple[float, float] | None = None,
+    modes: Sequence[str] = ("rail",),
 ) -> tuple[Figure, Axes]:
     """Map of the network: segments by status and gauge, stations by role, labels, legend, scale bar.
 
@@ -211,6 +236,8 @@ def plot_network(
         Whether to draw them.
     figsize
         Size of a new figure, inches.
+    modes
+        The modes whose segments are drawn (rail only by default; ``road``, ``ferry``, ``sea``).
 
     Returns
     -------
@@ -224,6 +251,7 @@ def plot_network(
     True
     """
     fig, ax = carto.get_fig_ax(ax, figsize)
+    net = with_modes(net, modes)
     segs = net.segments
     status = segment_status_on(segs, as_of, show_unbuilt=show_unbuilt)
     shown = segs[status.notna().to_numpy()]
@@ -332,6 +360,8 @@ def plot_routes(
         extent = map_extent(lines, margin=0.12, aspect=(bbox.width * w) / (bbox.height * h))
     # Borders dash-dotted here, so the faded network under the routes never reads as a border.
     carto.draw_countries(ax, extent, labels=False, border_style=BORDER_DASH)
+    # the network under the routes: rail, and any other mode a route uses
+    net = with_modes(net, {"rail"} | {leg.mode for r in routes for leg in r.legs})
     status = segment_status_on(net.segments, as_of, show_unbuilt=True)
     base = _draw_segments(ax, net.segments, status, zorder=3)
     for artist in base.values():
@@ -376,6 +406,11 @@ def plot_routes(
             )
             text = f"{st.loc[gc.station, 'name']}: {gc.from_gauge}→{gc.to_gauge} mm"
             marks.append(Label(text, [(q.x, q.y)], style=_MARK_STYLE))
+        for tr in r.transfers:
+            q = st_proj.loc[tr.station].geometry
+            ax.scatter([q.x], [q.y], marker="D", s=60, color="white", edgecolors="#111111", linewidths=1.2, zorder=7.6)
+            text = f"{st.loc[tr.station, 'name']}: {tr.from_mode}→{tr.to_mode}"
+            marks.append(Label(text, [(q.x, q.y)], style=_MARK_STYLE))
         name = names[i] if names else (f"Route {i + 1}" if n > 1 else "Route")
         text = route_label(r)
         handles.append((Line2D([], [], color=color, linewidth=5), text if text.startswith(name) else f"{name}: {text}"))
@@ -414,6 +449,21 @@ def plot_routes(
             "change of gauge",
         ),
     ]
+    if any(r.transfers for r in routes):
+        markers.append(
+            (
+                Line2D(
+                    [],
+                    [],
+                    marker="D",
+                    linestyle="none",
+                    markersize=6,
+                    markerfacecolor="white",
+                    markeredgecolor="#111111",
+                ),
+                "change of mode",
+            )
+        )
     statuses, gauges = _used(status, net.segments)
     # The network key sits inside the map where it hides least; the routes' key with their totals
     # goes under the map, where long lines have room.
@@ -453,10 +503,12 @@ def plot_routes(
     )
     route_key.set_zorder(10)
     if title is None:
+        used = list(dict.fromkeys(m for r in routes for m in r.modes))
+        by = " and ".join({"sea": "sea"}.get(m, m) for m in used)
         title = (
-            "Rail routes"
+            ("Rail routes" if used == ["rail"] else "Routes")
             if len(routes) > 1
-            else f"{routes[0].name(routes[0].origin)} to {routes[0].name(routes[0].destination)} by rail"
+            else f"{routes[0].name(routes[0].origin)} to {routes[0].name(routes[0].destination)} by {by}"
         )
     if subtitle is None:
         r0 = routes[0]
@@ -513,6 +565,7 @@ def plot_comparison(
     >>> len(axes)
     2
     """
+    nets = [with_modes(x, ["rail"]) for x in nets]  # the comparison is of the rail network
     n = len(nets)
     if n < 2 or len(titles) != n:
         msg = f"plot_comparison needs two or more networks and one title each, got {n} and {len(titles)}"
@@ -619,6 +672,7 @@ def plot_growth(
     >>> len(axes)
     3
     """
+    net = with_modes(net, ["rail"])  # growth of the rail network
     n = len(years)
     ncols = ncols or n
     nrows = -(-n // ncols)
@@ -701,6 +755,7 @@ def draw_growth_frame(
     >>> ax.get_title(loc="left")
     '2020'
     """
+    net = with_modes(net, ["rail"])
     on = on or date(year, 1, 1)
     segs = net.segments
     status = _status_for_growth(segs, on, expected)
@@ -729,7 +784,7 @@ def draw_growth_frame(
     )
     obstacles: list[Any] = [box_text]
     if legend:
-        gauges = [g for g in GAUGE if g in set(segs["gauge"])]
+        gauges = [g for g in GAUGE if g in set(_style_keys(segs))]
         extra = [(Line2D([], [], color=NEW_LINE_COLOR, linewidth=6, alpha=0.7), "opened since the last frame")]
         obstacles.append(carto.draw_legend(ax, [], gauges, set(), extra=extra, title="Lines", loc="lower right"))
     if places:

@@ -4,12 +4,18 @@ Every engine reads its prices from here and from nowhere else. :func:`price_netw
 network state and its parameters into a :class:`Prices` table whose columns are numpy arrays,
 one row per segment and one row per transfer (a change of gauge at a station by one method):
 
+* **modes**: rail prices by gauge, country and status; road, ferry and sea by their own tables
+  (``speed.<mode>``, ``tariff.<mode>``, ``border.<mode>``);
 * **kilometres**: the segment's documented length where ``routing.length_basis`` says so and the
   source gives one, else its geodesic length; the kilometres per country are scaled to match;
 * **hours**: running time (kilometres per country over the speed that applies there) plus, on a
   segment between stations of two countries, that border's dwell time;
 * **cost**: tariff per kilometre per country plus the border's fee;
-* **transfers**: the time and cost of each gauge-change method a station offers.
+* **transfers**: the time and cost of each gauge-change method a station offers where gauges
+  meet, and of each change of mode (``rail-road``, ``rail-ferry``, ...) a terminal offers;
+* **water legs** (ferry, sea): the scheduled sailing time where the data gives one, plus the
+  average wait for a departure (half the interval between sailings), a segment's own fare where
+  the parameters give one; their kilometres count under the pseudo-country ``SEA``.
 
 A criterion (:data:`CRITERIA`) is a column of that table: ``distance`` reads kilometres, ``time``
 hours, ``cost`` cost, and ``generalized`` is ``cost + value_of_time * hours``. Re-pricing (other
@@ -30,21 +36,26 @@ import numpy.typing as npt
 from corridors._errors import DataError
 from corridors.network import Network
 from corridors.params import Parameters
-from corridors.schema import GAUGE_CHANGE_METHODS, track_gauges
+from corridors.schema import GAUGE_CHANGE_METHODS, WATER_MODES, carrier_mode, segment_carriers
 
 __all__ = [
     "CRITERIA",
+    "SEA",
     "TIE_BREAKERS",
     "Criterion",
     "Prices",
     "check_criterion",
     "criterion_unit",
+    "expected_wait_h",
     "price_network",
     "segment_km",
+    "transfer_connects",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 
+#: The pseudo-country of kilometres on water (ferry and sea legs).
+SEA = "SEA"
 #: What a route can minimise.
 Criterion = Literal["distance", "time", "cost", "generalized"]
 CRITERIA: tuple[Criterion, ...] = ("distance", "time", "cost", "generalized")
@@ -121,8 +132,8 @@ class Prices:
 
     Attributes
     ----------
-    segments
-        Segment ids.
+    segments, modes
+        Segment ids and their modes (``rail``, ``road``, ``ferry``, ``sea``).
     km, km_basis
         Kilometres a route counts and where they come from (``documented`` or ``geometry``).
     km_by_country
@@ -142,6 +153,7 @@ class Prices:
     """
 
     segments: list[str]
+    modes: list[str]
     km: FloatArray
     km_basis: list[str]
     km_by_country: list[dict[str, float]]
@@ -219,7 +231,9 @@ def price_network(net: Network, params: Parameters) -> Prices:
     n = len(seg)
     ids: list[str] = seg["id"].tolist()
     status: list[str] = seg["status"].tolist()
-    first_gauge = [track_gauges(g)[0] for g in seg["gauge"].tolist()]
+    modes: list[str] = seg["mode"].tolist() if "mode" in seg else ["rail"] * n
+    gauges: list[str] = seg["gauge"].tolist()
+    carriers = [segment_carriers(m, g) for m, g in zip(modes, gauges, strict=True)]
     geo = seg["length_geodesic_km"].to_numpy(dtype=float)
     counted = [
         segment_km(None if v is None or v != v else float(v), g, params.length_basis)
@@ -227,7 +241,10 @@ def price_network(net: Network, params: Parameters) -> Prices:
     ]
     km: FloatArray = np.array([k for k, _ in counted], dtype=float)
     scale = np.where(geo > 0, km / np.where(geo > 0, geo, 1.0), 1.0)
-    parts: list[dict[str, float]] = seg["km_by_country"].tolist()
+    # Water legs run "in" one pseudo-country, SEA; land legs by the countries they cross.
+    parts: list[dict[str, float]] = [
+        {SEA: float(g)} if m in WATER_MODES else d for d, m, g in zip(seg["km_by_country"], modes, geo, strict=True)
+    ]
     km_by_country = [{c: v * float(s) for c, v in d.items()} for d, s in zip(parts, scale.tolist(), strict=True)]
 
     # one term per (segment, country): km / speed and km * tariff, summed per segment
@@ -236,19 +253,37 @@ def price_network(net: Network, params: Parameters) -> Prices:
     t_country = [c for d in parts for c in d]
     t_km = np.fromiter((v for d in km_by_country for v in d.values()), dtype=float, count=int(counts.sum()))
     t_list = t_seg.tolist()
-    speed_of: dict[tuple[str, str, str, str], float] = {}
+    speed_of: dict[tuple[str, str, str, str, str], float] = {}
+    tariff_of: dict[tuple[str, str], float] = {}
     speed = np.empty(len(t_list))
+    tariff = np.empty(len(t_list))
     for i, k in enumerate(t_list):
-        key = (params.speed_key(ids[k]), status[k], t_country[i], first_gauge[k])
+        mode, gauge = modes[k], carriers[k][0]
+        key = (params.speed_key(ids[k]), status[k], t_country[i], gauge, mode)
         if key not in speed_of:
             speed_of[key] = params.speed_kmh(
-                segment=ids[k], status=status[k], country=t_country[i], gauge=first_gauge[k]
+                segment=ids[k], status=status[k], country=t_country[i], gauge=gauge, mode=mode
             )
         speed[i] = speed_of[key]
-    tariff_of = {c: params.tariff_per_km(c) for c in set(t_country)}
-    tariff = np.fromiter((tariff_of[c] for c in t_country), dtype=float, count=len(t_country))
+        tkey = (t_country[i], mode)
+        if tkey not in tariff_of:
+            tariff_of[tkey] = params.tariff_per_km(t_country[i], mode)
+        tariff[i] = tariff_of[tkey]
     run_hours = np.bincount(t_seg, weights=t_km / speed, minlength=n).astype(float)
     run_cost = np.bincount(t_seg, weights=t_km * tariff, minlength=n).astype(float)
+    # Water legs: the scheduled sailing time where given, plus the average wait for a departure
+    # (half the interval between sailings); a segment's own fare replaces the per-km tariff.
+    for k, sid in enumerate(ids):
+        fare = params.segment_fare(sid)
+        if fare is not None:
+            run_cost[k] = fare
+        if modes[k] in WATER_MODES:
+            sailing = seg["sailing_h"].iat[k] if "sailing_h" in seg else None
+            if sailing is not None and sailing == sailing:
+                run_hours[k] = float(sailing)
+            per_week = seg["departures_per_week"].iat[k] if "departures_per_week" in seg else None
+            if per_week is not None and per_week == per_week and per_week > 0:
+                run_hours[k] += expected_wait_h(float(per_week))
 
     country = dict(zip(net.stations["id"].tolist(), net.stations["country"].tolist(), strict=True))
     cu = [country[x] for x in seg["from"].tolist()]
@@ -258,24 +293,36 @@ def price_network(net: Network, params: Parameters) -> Prices:
     rule = [""] * n
     for k in range(n):
         if cu[k] != cv[k]:
-            dwell[k], fee[k], rule[k] = params.border(cu[k], cv[k], segment=ids[k])
+            dwell[k], fee[k], rule[k] = params.border(cu[k], cv[k], segment=ids[k], mode=modes[k])
 
+    # Transfers: a change of gauge by each method a station offers where rail gauges meet, and a
+    # change of mode by each pair the station offers where both modes meet.
     t_station: list[str] = []
     t_method: list[str] = []
-    gauges_at: dict[str, set[str]] = {}
-    for a, b, g in zip(seg["from"].tolist(), seg["to"].tolist(), seg["gauge"].tolist(), strict=True):
+    carriers_at: dict[str, set[str]] = {}
+    for a, b, cs in zip(seg["from"].tolist(), seg["to"].tolist(), carriers, strict=True):
         for s in (a, b):
-            gauges_at.setdefault(s, set()).update(track_gauges(g))
-    for sid, methods in zip(net.stations["id"].tolist(), net.stations["gauge_change"].tolist(), strict=True):
-        if len(gauges_at.get(sid, ())) < 2:
-            continue
-        for m in GAUGE_CHANGE_METHODS:
-            if m in (methods or []):
+            carriers_at.setdefault(s, set()).update(cs)
+    offered = net.stations["transfers"].tolist() if "transfers" in net.stations else [[]] * len(net.stations)
+    for sid, methods, pairs in zip(
+        net.stations["id"].tolist(), net.stations["gauge_change"].tolist(), offered, strict=True
+    ):
+        here = carriers_at.get(sid, set())
+        gauges_here = {c for c in here if carrier_mode(c) == "rail"}
+        if len(gauges_here) > 1:
+            for m in GAUGE_CHANGE_METHODS:
+                if m in (methods or []):
+                    t_station.append(sid)
+                    t_method.append(m)
+        modes_here = {carrier_mode(c) for c in here}
+        for pair in pairs or []:
+            if set(pair.split("-")) <= modes_here:
                 t_station.append(sid)
-                t_method.append(m)
-    tr = [params.gauge_change(m) for m in t_method]
+                t_method.append(pair)
+    tr = [params.gauge_change(m) if m in GAUGE_CHANGE_METHODS else params.transfer(m) for m in t_method]
     return Prices(
         segments=ids,
+        modes=modes,
         km=km.astype(float),
         km_basis=[b for _, b in counted],
         km_by_country=km_by_country,
@@ -293,3 +340,35 @@ def price_network(net: Network, params: Parameters) -> Prices:
         value_of_time=params.value_of_time,
         cost_unit=params.cost_unit,
     )
+
+
+def expected_wait_h(departures_per_week: float) -> float:
+    """Average hours a load waits for a departure: half the interval between departures.
+
+    Examples
+    --------
+    >>> expected_wait_h(7.0)  # daily sailings
+    12.0
+    """
+    return 0.5 * 168.0 / departures_per_week
+
+
+def transfer_connects(method: str, a: str, b: str) -> bool:
+    """Whether a transfer ``method`` moves a load between carriers ``a`` and ``b`` at a station.
+
+    A gauge-change method joins two different rail gauges; a change of mode (``"rail-road"``)
+    joins a carrier of one of its modes to a carrier of the other.
+
+    Examples
+    --------
+    >>> transfer_connects("transloading", "1520", "1435"), transfer_connects("rail-road", "1520", "road")
+    (True, True)
+    >>> transfer_connects("rail-road", "1520", "1435"), transfer_connects("bogie_exchange", "1520", "road")
+    (False, False)
+    """
+    ma, mb = carrier_mode(a), carrier_mode(b)
+    if a == b:
+        return False
+    if method in GAUGE_CHANGE_METHODS:
+        return ma == mb == "rail"
+    return {ma, mb} == set(method.split("-")) and ma != mb

@@ -20,7 +20,7 @@ from corridors.cartography import attribution_text, countries_projected, map_ext
 from corridors.network import Network
 from corridors.options import Evaluation
 from corridors.plot import segment_status_on
-from corridors.style import GAUGE, MAP_CRS, PALETTE, STATUS, STYLE
+from corridors.style import GAUGE, MAP_CRS, PALETTE, STATUS, STYLE, style_key
 
 __all__ = ["MapLayer", "interactive_map_svg"]
 
@@ -135,7 +135,7 @@ def interactive_map_svg(net: Network, evaluations: list[Evaluation]) -> tuple[st
     for (_, seg), st, geom in zip(segs.iterrows(), status, proj_segs.geometry, strict=True):
         if st is None:
             continue
-        gs = GAUGE[seg["gauge"]]
+        gs = GAUGE[style_key(seg["gauge"], seg.get("mode"))]
         when = (
             f"opened {seg['opened']}" if seg["opened"] else f"expected {seg['expected_opening'] or 'no date announced'}"
         )

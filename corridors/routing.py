@@ -36,8 +36,8 @@ from shapely import LineString
 from corridors._errors import DataError, NoRouteError
 from corridors.network import Network, find_station
 from corridors.params import Parameters, load_parameters
-from corridors.pricing import CRITERIA, TIE_BREAKERS, Prices, check_criterion, price_network
-from corridors.schema import GAUGE_CHANGE_METHODS, track_gauges
+from corridors.pricing import CRITERIA, TIE_BREAKERS, Prices, check_criterion, price_network, transfer_connects
+from corridors.schema import GAUGE_CHANGE_METHODS, carrier_mode, segment_carriers
 
 __all__ = [
     "CRITERIA",
@@ -47,6 +47,7 @@ __all__ = [
     "Leg",
     "Route",
     "Router",
+    "Transfer",
 ]
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class Leg:
     cost: float
     km_by_country: dict[str, float]
     km_basis: str = "geometry"
+    mode: str = "rail"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,18 @@ class BorderCrossing:
     dwell_h: float
     fee: float
     parameter: str
+    mode: str = "rail"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A change of mode at a terminal (e.g. from rail to a ferry)."""
+
+    station: str
+    from_mode: str
+    to_mode: str
+    time_h: float
+    cost: float
 
 
 @dataclass(frozen=True)
@@ -107,8 +121,9 @@ class GaugeChange:
 class Route:
     """A route and everything needed to explain it.
 
-    Totals include every penalty: ``hours`` is running time plus border dwell plus gauge-change
-    time; ``cost`` is tariff plus border fees plus gauge-change costs; ``generalized`` is
+    Totals include every penalty: ``hours`` is running time (with the average wait for a
+    departure on ferry and sea legs) plus border dwell plus gauge-change and transfer time;
+    ``cost`` is tariff plus border fees plus gauge-change and transfer costs; ``generalized`` is
     ``cost + value_of_time * hours``.
     """
 
@@ -131,6 +146,22 @@ class Route:
     km_by_country: dict[str, float]
     geometry: LineString = field(repr=False)
     via: list[str] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def modes(self) -> list[str]:
+        """The modes the route uses, in order of first use."""
+        return list(dict.fromkeys(leg.mode for leg in self.legs))
+
+    def by_mode(self) -> dict[str, dict[str, float]]:
+        """Kilometres, hours and cost of the legs of each mode (borders included, transfers not)."""
+        out: dict[str, dict[str, float]] = {}
+        for leg in self.legs:
+            t = out.setdefault(leg.mode, {"km": 0.0, "hours": 0.0, "cost": 0.0})
+            t["km"] += leg.km
+            t["hours"] += leg.hours
+            t["cost"] += leg.cost
+        return out
 
     @property
     def segments(self) -> list[str]:
@@ -167,6 +198,16 @@ class Route:
                 f"  gauge {g.from_gauge}->{g.to_gauge} at {self.name(g.station)} by {g.method}: "
                 f"{g.time_h:g} h, {g.cost:g} {self.cost_unit}"
             )
+        for t in self.transfers:
+            lines.append(
+                f"  transfer {t.from_mode}->{t.to_mode} at {self.name(t.station)}: "
+                f"{t.time_h:g} h, {t.cost:g} {self.cost_unit}"
+            )
+        if len(self.modes) > 1:
+            lines.append(
+                "  by mode: "
+                + ", ".join(f"{m} {v['km']:,.0f} km / {v['hours']:,.1f} h" for m, v in self.by_mode().items())
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,6 +230,8 @@ class Route:
             "legs": [leg.__dict__ for leg in self.legs],
             "borders": [b.__dict__ for b in self.borders],
             "gauge_changes": [g.__dict__ for g in self.gauge_changes],
+            "transfers": [t.__dict__ for t in self.transfers],
+            "by_mode": self.by_mode(),
             "coordinates": [list(c) for c in self.geometry.coords],
         }
 
@@ -364,7 +407,7 @@ class Router:
                 border = None
                 if ca != cb:
                     border = (ca, cb, float(p.border_dwell_h[k]), float(p.border_fee[k]), p.border_rule[k])
-                for g in track_gauges(seg["gauge"]):
+                for g in segment_carriers(p.modes[k], seg["gauge"]):
                     self._adj.setdefault((a, g), []).append(
                         _Arc(
                             "segment",
@@ -380,10 +423,12 @@ class Router:
         for station, method, h, c in zip(
             p.transfer_station, p.transfer_method, p.transfer_hours.tolist(), p.transfer_cost.tolist(), strict=True
         ):
+            kind = "gauge" if method in GAUGE_CHANGE_METHODS else "transfer"
             for a, b in itertools.permutations(sorted(self._gauges_at.get(station, ())), 2):
-                self._adj.setdefault((station, a), []).append(
-                    _Arc("gauge", (0, station, b), method=method, hours=h, cost=c)
-                )
+                if transfer_connects(method, a, b):
+                    self._adj.setdefault((station, a), []).append(
+                        _Arc(kind, (0, station, b), method=method, hours=h, cost=c)
+                    )
 
     # --- weights ---------------------------------------------------------------------------
     def _weight_fn(self, by: str) -> Any:
@@ -632,7 +677,7 @@ class Router:
         return True
 
     def _build(self, path: _Path, origin: str, dest: str, by: str, c: Constraints) -> Route:
-        legs, borders, changes = [], [], []
+        legs, borders, changes, moves = [], [], [], []
         stations: list[str] = []
         km_c: dict[str, float] = {}
         coords: list[tuple[float, ...]] = []
@@ -653,13 +698,15 @@ class Router:
                         arc.cost,
                         dict(seg["km_route_by_country"]),
                         seg["km_basis"],
+                        seg.get("mode") or "rail",
                     )
                 )
                 for k, v in seg["km_route_by_country"].items():
                     km_c[k] = km_c.get(k, 0.0) + v
                 if arc.border:
                     ca, cb, dwell, fee, label = arc.border
-                    borders.append(BorderCrossing(arc.segment, a, b, ca, cb, dwell, fee, label))
+                    mode = seg.get("mode") or "rail"
+                    borders.append(BorderCrossing(arc.segment, a, b, ca, cb, dwell, fee, label, mode))
                 line = list(seg["geometry"].coords)
                 if seg["from"] != a:
                     line = line[::-1]
@@ -669,6 +716,8 @@ class Router:
                 stations.append(b)
             elif arc.kind == "gauge":
                 changes.append(GaugeChange(src[1], src[2], arc.dst[2], arc.method, arc.hours, arc.cost))
+            elif arc.kind == "transfer":
+                moves.append(Transfer(src[1], carrier_mode(src[2]), carrier_mode(arc.dst[2]), arc.hours, arc.cost))
         km = sum(a.km for a in path.arcs)
         hours = sum(a.hours for a in path.arcs)
         cost = sum(a.cost for a in path.arcs)
@@ -693,6 +742,7 @@ class Router:
             km_by_country=dict(sorted(km_c.items(), key=lambda kv: -kv[1])),
             geometry=LineString(coords),
             via=list(c.via),
+            transfers=moves,
         )
 
     def _check_endpoints(self, origin: str, dest: str, c: Constraints, stations: set[str]) -> None:

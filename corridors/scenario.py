@@ -62,7 +62,7 @@ from shapely import LineString
 from corridors._errors import DataError, ScenarioError, StationNotFoundError
 from corridors.network import Network, find_station, network_from_gdfs
 from corridors.params import Parameters, load_parameters, merge_overrides
-from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, SEGMENT_FIELDS, STATUSES, parse_date
+from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, MODES, SEGMENT_FIELDS, STATUSES, parse_date
 
 __all__ = [
     "OD",
@@ -84,6 +84,7 @@ _TOP_KEYS = {
     "extends",
     "as_of",
     "expected",
+    "modes",
     "closed_borders",
     "closed_countries",
     "new_segments_file",
@@ -124,6 +125,7 @@ class Scenario:
     why: str = ""
     as_of: date | None = None
     expected: bool = False
+    modes: tuple[str, ...] = ("rail",)
     segment_changes: tuple[dict[str, Any], ...] = ()
     new_segments: tuple[dict[str, Any], ...] = ()
     station_changes: tuple[dict[str, Any], ...] = ()
@@ -286,6 +288,10 @@ def load_scenario(path: str | Path, net: Network | None = None) -> Scenario:
         rep.add("as_of", f"{raw.get('as_of')!r} is not a date (YYYY-MM-DD)", "as_of")
     if not isinstance(raw.get("expected", False), bool):
         rep.add("expected", "must be true or false", "expected")
+    modes = raw.get("modes", ["rail"])
+    if not isinstance(modes, list) or not modes or any(m not in MODES for m in modes):
+        rep.add("modes", f"must be a list of modes from {', '.join(MODES)}, got {modes!r}", "modes")
+        modes = ["rail"]
 
     seg_ids = set(net.segments["id"]) if net is not None else set()
     corridors_known = {c for cs in net.segments["corridors"] for c in cs} if net is not None else set()
@@ -391,6 +397,7 @@ def load_scenario(path: str | Path, net: Network | None = None) -> Scenario:
         why=str(raw.get("why", "")),
         as_of=as_of,
         expected=bool(raw.get("expected", False)),
+        modes=tuple(modes),
         segment_changes=tuple(changes),
         new_segments=tuple(new),
         station_changes=tuple(stations),

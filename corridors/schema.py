@@ -16,12 +16,17 @@ __all__ = [
     "GAUGES",
     "GAUGE_CHANGE_METHODS",
     "GEOMETRY_SOURCES",
+    "MODES",
     "ROLES",
     "SEGMENT_FIELDS",
     "STATION_FIELDS",
     "STATUSES",
+    "TRANSFERS",
+    "WATER_MODES",
     "Field",
+    "carrier_mode",
     "parse_date",
+    "segment_carriers",
     "split_urls",
     "track_gauges",
 ]
@@ -35,6 +40,12 @@ GAUGES = ("1520", "1435", "1676", "dual")
 #: Where a feature's geometry comes from: traced along OpenStreetMap track, drawn through OpenStreetMap
 #: station points, placed on an OpenStreetMap station node, or drawn from the cited sources.
 GEOMETRY_SOURCES = ("osm_track", "osm_stations", "osm_node", "drawn")
+#: Modes of transport a segment can be: rail, road, a ferry crossing (Caspian) or a sea leg.
+MODES = ("rail", "road", "ferry", "sea")
+#: Modes whose legs sail (priced by sailing time and departures, not by country).
+WATER_MODES = ("ferry", "sea")
+#: Changes of mode a station can offer (unordered pairs; the cargo moves either way).
+TRANSFERS = ("rail-road", "rail-ferry", "rail-sea", "road-ferry", "road-sea")
 #: Segment statuses, from built to merely announced.
 STATUSES = ("operational", "under_construction", "planned", "proposed", "closed")
 #: Fields that may be flagged as estimates in the ``estimated`` list.
@@ -46,6 +57,8 @@ ESTIMABLE_FIELDS = (
     "closed",
     "length_km",
     "gauge",
+    "departures_per_week",
+    "sailing_h",
     "status",
     "role",
 )
@@ -83,6 +96,7 @@ STATION_FIELDS = (
     Field("country", "str"),
     Field("role", "str", choices=ROLES),
     Field("gauge_change", "list", required=False, choices=GAUGE_CHANGE_METHODS),
+    Field("transfers", "list", required=False, choices=TRANSFERS),
     Field("source", "str"),
     Field("source_url", "urls", required=False),
     Field("estimated", "list", required=False, choices=ESTIMABLE_FIELDS),
@@ -96,12 +110,15 @@ SEGMENT_FIELDS = (
     Field("name", "str", required=False),
     Field("from", "str"),
     Field("to", "str"),
-    Field("gauge", "str", choices=GAUGES),
+    Field("mode", "str", required=False, choices=MODES),
+    Field("gauge", "str", required=False, choices=GAUGES),
     Field("status", "str", choices=STATUSES),
     Field("opened", "date", required=False),
     Field("expected_opening", "date", required=False),
     Field("closed", "date", required=False),
     Field("length_km", "float", required=False),
+    Field("departures_per_week", "float", required=False),
+    Field("sailing_h", "float", required=False),
     Field("corridors", "list", required=False),
     Field("source", "str"),
     Field("source_url", "urls", required=False),
@@ -174,3 +191,30 @@ def split_urls(value: str | list[str] | None) -> list[str]:
         return [v.strip() for v in value if isinstance(v, str) and v.strip()]
     parts = re.split(r"\s*;\s*|\s+|,(?=\s*https?://)", value)
     return [p.strip() for p in parts if p.strip()]
+
+
+def segment_carriers(mode: str | None, gauge: str | None) -> tuple[str, ...]:
+    """What can move on a segment: the train gauges of a rail segment, else the mode itself.
+
+    The routing state of a load is a station and a carrier; a change of carrier is a change of
+    gauge (between two rail carriers) or of mode.
+
+    Examples
+    --------
+    >>> segment_carriers("rail", "dual"), segment_carriers("ferry", None), segment_carriers(None, "1435")
+    (('1520', '1435'), ('ferry',), ('1435',))
+    """
+    if mode in (None, "", "rail"):
+        return track_gauges(str(gauge))
+    return (str(mode),)
+
+
+def carrier_mode(carrier: str) -> str:
+    """The mode of a carrier: ``rail`` for a gauge, else the carrier itself.
+
+    Examples
+    --------
+    >>> carrier_mode("1520"), carrier_mode("road")
+    ('rail', 'road')
+    """
+    return carrier if carrier in MODES else "rail"

@@ -24,12 +24,15 @@ from corridors.params import Parameters, load_parameters
 from corridors.pricing import Criterion, Prices, price_network
 from corridors.routing import Constraints, Route, Router
 from corridors.scenario import Scenario, apply_scenario, scenario_parameters
-from corridors.schema import parse_date
+from corridors.schema import MODES, parse_date
 
 if TYPE_CHECKING:
     from corridors.stategraph import StateGraph
 
-__all__ = ["NetworkState", "as_date", "network_state", "route", "routes"]
+__all__ = ["DEFAULT_MODES", "NetworkState", "as_date", "check_modes", "network_state", "route", "routes"]
+
+#: Modes used unless asked otherwise: rail only, so a rail question gets a rail answer.
+DEFAULT_MODES = frozenset({"rail"})
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ class NetworkState:
         Whether unbuilt segments count from their announced opening.
     open_segments, close_segments
         Segment ids forced open or closed whatever their status.
+    modes
+        The modes whose segments are used (rail only by default).
     """
 
     base: Network
@@ -64,6 +69,7 @@ class NetworkState:
     expected: bool = False
     open_segments: frozenset[str] = frozenset()
     close_segments: frozenset[str] = frozenset()
+    modes: frozenset[str] = DEFAULT_MODES
     _graphs: dict[str, StateGraph] = field(default_factory=dict, repr=False)
 
     # --- derived ---------------------------------------------------------------------------
@@ -82,6 +88,11 @@ class NetworkState:
             open_segments=self.open_segments,
             close_segments=self.close_segments,
         )
+        if "mode" in state.segments and not set(state.segments["mode"]) <= self.modes:
+            keep = state.segments["mode"].isin(self.modes).to_numpy()
+            state = replace(state, segments=state.segments[keep].copy())
+        if self.modes != DEFAULT_MODES:
+            state = replace(state, description=f"{state.description}, modes {'+'.join(sorted(self.modes))}")
         if self.scenario is not None:
             state = replace(state, description=f"scenario '{self.scenario.name}', {state.description}")
         return state
@@ -191,6 +202,7 @@ def network_state(
     scenario: Scenario | None = None,
     open_segments: Iterable[str] = (),
     close_segments: Iterable[str] = (),
+    modes: Iterable[str] | None = None,
 ) -> NetworkState:
     """Build a :class:`NetworkState`.
 
@@ -211,10 +223,17 @@ def network_state(
         A scenario to apply.
     open_segments, close_segments
         Segment ids forced open or closed.
+    modes
+        Modes to use (``rail``, ``road``, ``ferry``, ``sea``): the scenario's, else rail only.
 
     Returns
     -------
     NetworkState
+
+    Raises
+    ------
+    UsageError
+        For an unknown mode (the choices are listed).
 
     Examples
     --------
@@ -227,8 +246,10 @@ def network_state(
     if params is None:
         params = scenario_parameters(scenario, params_path) if scenario is not None else load_parameters(params_path)
     day = as_of or (scenario.date if scenario is not None else date.today())
+    chosen = check_modes(modes if modes is not None else (scenario.modes if scenario is not None else DEFAULT_MODES))
     return NetworkState(
         base=net,
+        modes=chosen,
         as_of=day,
         params=params,
         scenario=scenario,
@@ -236,6 +257,22 @@ def network_state(
         open_segments=frozenset(open_segments),
         close_segments=frozenset(close_segments),
     )
+
+
+def check_modes(modes: Iterable[str] | str) -> frozenset[str]:
+    """Modes as a set, from names or a comma-separated string; rejects unknown ones.
+
+    Examples
+    --------
+    >>> sorted(check_modes("rail,ferry"))
+    ['ferry', 'rail']
+    """
+    names = [m.strip() for m in (modes.split(",") if isinstance(modes, str) else modes) if m.strip()]
+    bad = [m for m in names if m not in MODES]
+    if bad or not names:
+        msg = f"unknown mode {', '.join(map(repr, bad)) or '(none given)'}; use one or more of {', '.join(MODES)}"
+        raise UsageError(msg)
+    return frozenset(names)
 
 
 def as_date(value: date | str) -> date:

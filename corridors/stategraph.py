@@ -35,8 +35,8 @@ from scipy.sparse.csgraph import dijkstra
 from corridors._errors import DataError
 from corridors.network import Network, find_station
 from corridors.params import Parameters, load_parameters
-from corridors.pricing import Prices, check_criterion, criterion_unit, price_network
-from corridors.schema import track_gauges
+from corridors.pricing import Prices, check_criterion, criterion_unit, price_network, transfer_connects
+from corridors.schema import segment_carriers
 
 __all__ = ["BATCH_BYTES", "RTOL", "Progress", "StateGraph", "close_or_less"]
 
@@ -162,10 +162,11 @@ class StateGraph:
             raise DataError(msg)
 
         # one arc per segment, direction and track gauge
-        gauge_names = sorted({g for gauge in seg["gauge"].unique().tolist() for g in track_gauges(gauge)})
+        # a state's carrier: a train gauge on rail, else the mode (road, ferry, sea)
+        tg = [segment_carriers(m, g) for m, g in zip(self.prices.modes, seg["gauge"].tolist(), strict=True)]
+        gauge_names = sorted({g for t in tg for g in t})
         code = {g: i for i, g in enumerate(gauge_names)}
         n_g = max(len(gauge_names), 1)
-        tg = [track_gauges(g) for g in seg["gauge"].tolist()]
         reps = np.fromiter((len(t) for t in tg), dtype=np.int64, count=n_seg)
         arc_seg = np.repeat(np.arange(n_seg, dtype=np.int64), reps)
         arc_code = np.fromiter((code[g] for t in tg for g in t), dtype=np.int64, count=int(reps.sum()))
@@ -187,10 +188,11 @@ class StateGraph:
         gc_tr: list[int] = []
         pos = self.index.get_indexer(self.prices.transfer_station)
         for t, s in enumerate(pos.tolist()):
+            method = self.prices.transfer_method[t]
             states = range(int(self.station_ptr[s]), int(self.station_ptr[s + 1]))
             for a in states:
                 for b in states:
-                    if a != b:
+                    if transfer_connects(method, self.state_gauge[a], self.state_gauge[b]):
                         gc_src.append(a)
                         gc_dst.append(b)
                         gc_tr.append(t)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FONT", "GAUGE", "KEY_STATIONS", "MAP_CRS", "PALETTE", "ROLE", "STATUS", "STYLE"]
+__all__ = ["FONT", "GAUGE", "KEY_STATIONS", "MAP_CRS", "PALETTE", "ROLE", "STATUS", "STYLE", "style_key"]
 
 #: Albers equal-area conic centred on Central Asia: areas true, shapes good over 20-56 N.
 MAP_CRS = "+proj=aea +lat_1=28 +lat_2=46 +lat_0=37 +lon_0=66 +datum=WGS84 +units=m +no_defs"
@@ -19,7 +19,23 @@ GAUGE: dict[str, dict[str, Any]] = {
     "1435": {"color": "#c0392b", "linewidth": 1.3, "label": "1435 mm (standard gauge)"},
     "1676": {"color": "#7d3c98", "linewidth": 1.6, "label": "1676 mm (broad gauge)"},
     "dual": {"color": "#1f3b73", "linewidth": 2.4, "inner": "#c0392b", "label": "dual 1520/1435 mm"},
+    # other modes, keyed by mode (see style_key)
+    "road": {"color": "#a0522d", "linewidth": 1.0, "label": "road"},
+    "ferry": {"color": "#1a8fbf", "linewidth": 1.4, "label": "ferry"},
+    "sea": {"color": "#6fb7d9", "linewidth": 1.0, "label": "sea leg"},
 }
+
+
+def style_key(gauge: Any, mode: Any) -> str:
+    """The key of a segment's line style in :data:`GAUGE`: its gauge on rail, else its mode.
+
+    Examples
+    --------
+    >>> style_key("1520", "rail"), style_key(None, "ferry")
+    ('1520', 'ferry')
+    """
+    return str(gauge) if mode in (None, "", "rail") else str(mode)
+
 
 #: Segment status -> dash pattern and opacity.
 STATUS: dict[str, dict[str, Any]] = {

@@ -22,7 +22,7 @@ import geopandas as gpd
 from shapely.geometry import box
 
 #: (min lon, min lat, max lon, max lat) of the study region, degrees.
-BBOX = (38.0, 20.0, 112.0, 56.0)
+BBOX = (-11.0, 10.0, 112.0, 60.0)
 #: Douglas-Peucker tolerance in degrees (about 1 km); well below the 1:10m source's own accuracy.
 SIMPLIFY_DEG = 0.01
 KEEP = ["ADM0_A3", "ISO_A3", "NAME", "NAME_LONG"]

@@ -100,6 +100,7 @@ def state_of(
     scenario: Scenario | None = None,
     open_segment: tuple[str, ...] = (),
     close_segment: tuple[str, ...] = (),
+    modes: str | None = None,
 ) -> NetworkState:
     """The network state a command asks about, honouring ``--data`` and ``--params``."""
     from corridors.state import network_state
@@ -115,6 +116,7 @@ def state_of(
         scenario=scenario,
         open_segments=split(open_segment),
         close_segments=split(close_segment),
+        modes=modes,
     )
 
 
@@ -126,7 +128,7 @@ def by_option(default: str) -> Callable[[F], F]:
 
 
 def state_options(f: F) -> F:
-    """``--as-of``, ``--expected``, ``--open-segment``, ``--close-segment``: the network state asked about."""
+    """``--as-of``, ``--expected``, ``--open-segment``, ``--close-segment``, ``--modes``: the state asked about."""
     for deco in reversed(
         [
             click.option(
@@ -137,6 +139,13 @@ def state_options(f: F) -> F:
                 "--open-segment", multiple=True, help="Treat this segment as open whatever its status (repeatable)."
             ),
             click.option("--close-segment", multiple=True, help="Treat this segment as closed (repeatable)."),
+            click.option(
+                "--modes",
+                default="rail",
+                show_default=True,
+                metavar="MODES",
+                help="Modes to use, comma-separated: rail, road, ferry, sea (default rail only).",
+            ),
         ]
     ):
         f = deco(f)

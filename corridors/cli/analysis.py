@@ -58,9 +58,16 @@ def _selection_options(f: Any) -> Any:
 
 
 def _state(
-    ctx: click.Context, as_of: Any, expected: bool, open_segment: tuple[str, ...], close_segment: tuple[str, ...]
+    ctx: click.Context,
+    as_of: Any,
+    expected: bool,
+    open_segment: tuple[str, ...],
+    close_segment: tuple[str, ...],
+    modes: str,
 ) -> NetworkState:
-    return state_of(ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment)
+    return state_of(
+        ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment, modes=modes
+    )
 
 
 def _selection(
@@ -170,6 +177,7 @@ def od_cmd(
     expected: bool,
     open_segment: tuple[str, ...],
     close_segment: tuple[str, ...],
+    modes: str,
     by: str,
     stations: tuple[str, ...],
     from_country: tuple[str, ...],
@@ -196,7 +204,7 @@ def od_cmd(
     for p in (csv_path,):
         if p:
             check_target(p, force=force)
-    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    state = _state(ctx, as_of, expected, open_segment, close_segment, modes)
     net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role)
     with _progress(f"OD matrix {len(origins)} x {len(destinations)}") as advance:
@@ -270,6 +278,7 @@ def criticality_cmd(
     expected: bool,
     open_segment: tuple[str, ...],
     close_segment: tuple[str, ...],
+    modes: str,
     by: str,
     stations: tuple[str, ...],
     from_country: tuple[str, ...],
@@ -298,7 +307,7 @@ def criticality_cmd(
             check_target(p, force=force)
     from corridors.criticality import segment_criticality
 
-    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    state = _state(ctx, as_of, expected, open_segment, close_segment, modes)
     net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role)
     with _progress(f"closing {len(net.segments)} segments one by one") as advance:
@@ -378,6 +387,7 @@ def hubs_cmd(
     expected: bool,
     open_segment: tuple[str, ...],
     close_segment: tuple[str, ...],
+    modes: str,
     by: str,
     stations: tuple[str, ...],
     from_country: tuple[str, ...],
@@ -407,7 +417,7 @@ def hubs_cmd(
             check_target(p, force=force)
     from corridors.hubs import best_routes, country_shares, station_shares
 
-    state = _state(ctx, as_of, expected, open_segment, close_segment)
+    state = _state(ctx, as_of, expected, open_segment, close_segment, modes)
     net = state.network
     origins, destinations = _selection(net, stations, from_country, to_country, role, default_roles=HUB_ROLES)
     with _progress(f"best routes from {len(origins)} origins") as advance:

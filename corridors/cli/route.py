@@ -44,6 +44,7 @@ def print_route(r: Route, head: str = "") -> None:
         ("segment", "left"),
         ("from", "left"),
         ("to", "left"),
+        ("mode", "left"),
         ("gauge", "left"),
         ("status", "left"),
         ("km", "right"),
@@ -56,7 +57,8 @@ def print_route(r: Route, head: str = "") -> None:
             leg.segment,
             r.name(leg.from_station),
             r.name(leg.to_station),
-            leg.gauge,
+            leg.mode,
+            leg.gauge if leg.mode == "rail" else "",
             leg.status,
             f"{leg.km:,.0f}",
             f"{leg.hours:,.1f}",
@@ -64,9 +66,14 @@ def print_route(r: Route, head: str = "") -> None:
         )
     out.print(legs)
     for b in r.borders:
+        by = f" ({b.mode})" if b.mode != "rail" else ""
         out.print(
-            f"  border {b.from_country}→{b.to_country} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
+            f"  border {b.from_country}→{b.to_country}{by} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
             f"{b.dwell_h:g} h, {b.fee:g} {r.cost_unit}"
+        )
+    for t in r.transfers:
+        out.print(
+            f"  transfer {t.from_mode}→{t.to_mode} at {r.name(t.station)}: {t.time_h:g} h, {t.cost:g} {r.cost_unit}"
         )
     for g in r.gauge_changes:
         out.print(
@@ -82,6 +89,10 @@ def print_route(r: Route, head: str = "") -> None:
             f"; {len(r.borders)} border crossing(s), {len(r.gauge_changes)} gauge change(s)",
         )
     )
+    if len(r.modes) > 1:
+        out.print(
+            "  by mode: " + ", ".join(f"{m} {v['km']:,.0f} km, {v['hours']:,.1f} h" for m, v in r.by_mode().items())
+        )
     out.print("  km by country: " + ", ".join(f"{c} {v:,.0f}" for c, v in r.km_by_country.items()) + "\n")
 
 
@@ -127,6 +138,7 @@ def route_cmd(
     expected: bool,
     open_segment: tuple[str, ...],
     close_segment: tuple[str, ...],
+    modes: str,
     by: str,
     k: int,
     geojson: Path | None,
@@ -149,7 +161,9 @@ def route_cmd(
 
     if geojson:
         check_target(geojson, force=force)
-    state = state_of(ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment)
+    state = state_of(
+        ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment, modes=modes
+    )
     c = _constraints(state, **constraint_options)
     found = state.routes(origin, destination, by=by, k=k, constraints=c)
     if geojson:
@@ -223,6 +237,7 @@ def _extent(spec: str) -> tuple[float, float, float, float]:
     help="With one --route: also draw the next-best different routes.",
 )
 @click.option("--expected", is_flag=True, help="Count unbuilt segments from their expected opening.")
+@click.option("--modes", default="rail", show_default=True, help="Modes for --route: rail, road, ferry, sea.")
 @click.option(
     "--compare",
     "compare_date",
@@ -256,6 +271,7 @@ def map_cmd(
     by: str,
     k: int,
     expected: bool,
+    modes: str,
     compare_date: date | None,
     growth: str | None,
     extent: str | None,
@@ -312,7 +328,7 @@ def map_cmd(
         )
         save_figure(fig, out_path, dpi=dpi, force=force)
     elif route_pairs:
-        state = state_of(ctx, as_of=on, expected=expected)
+        state = state_of(ctx, as_of=on, expected=expected, modes=modes)
         found = []
         for frm, to in route_pairs:
             found += state.routes(frm, to, k=k if len(route_pairs) == 1 else 1, by=by)
