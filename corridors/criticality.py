@@ -100,11 +100,12 @@ def segment_criticality(
     Examples
     --------
     >>> from datetime import date
-    >>> from corridors import load_network, network_as_of
+    >>> from corridors import load_network, network_state
     >>> from corridors.network import select_stations
-    >>> net = network_as_of(load_network(), date(2026, 11, 28))
-    >>> t = segment_criticality(net, select_stations(net, countries=["TJK"]))
-    >>> t.iloc[0]["pairs_disconnected"] > 0 and t.attrs["pairs"] == 12 * 11
+    >>> net = network_state(load_network(), as_of=date(2026, 11, 28)).network  # rail only
+    >>> tjk = select_stations(net, countries=["TJK"])
+    >>> t = segment_criticality(net, tjk)
+    >>> t.iloc[0]["pairs_disconnected"] > 0 and t.attrs["pairs"] == len(tjk) * (len(tjk) - 1)
     True
     """
     g = graph if graph is not None else StateGraph(net, params, by=by)

@@ -295,6 +295,8 @@ _DATE_FIELDS = {f.name for f in (*STATION_FIELDS, *SEGMENT_FIELDS) if f.kind == 
 #: Optional feature properties written when a frame has them (geometry provenance).
 EXTRA_FIELDS = ("geometry_source", "osm_ids")
 
+_FLOAT_FIELDS = {f.name for f in (*STATION_FIELDS, *SEGMENT_FIELDS) if f.kind == "float"}
+
 _DESCRIPTIONS = {
     "stations": "Rail stations of the corridors network (schema: geodata/README.md in the corridors project).",
     "segments": (
@@ -325,6 +327,10 @@ def _arrow_table(gdf: gpd.GeoDataFrame, columns: list[str]) -> Any:
             arrays[col] = pa.array([[x if kind == pa.int64() else str(x) for x in it] for it in items], pa.list_(kind))
         elif isinstance(next((v for v in values if v is not None), None), dict):
             arrays[col] = pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values])
+        elif col in _FLOAT_FIELDS:
+            arrays[col] = pa.array(values, pa.float64())
+        elif all(v is None for v in values):
+            arrays[col] = pa.array(values, pa.string())
         else:
             arrays[col] = pa.array(values)
     arrays["geometry"] = pa.array(shapely.to_wkb(_orient_all(gdf)), pa.binary())

@@ -329,7 +329,7 @@ def shipped_options() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_options())
-    ['china_turkey_rail', 'tajikistan_gulf', 'western_china_iran']
+    ['china_turkey_rail', 'east_west', 'tajikistan_gulf', 'tajikistan_sea', 'western_china_iran']
     """
     from corridors.data import get_path
 

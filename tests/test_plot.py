@@ -41,7 +41,7 @@ def test_network_map_draws_every_status_and_gauge(net) -> None:  # type: ignore[
     legend = _legend_texts(ax)
     for st in set(status.dropna()):
         assert STATUS[st]["label"] in legend
-    for g in set(net.segments["gauge"]):
+    for g in set(net.segments.loc[net.segments["mode"] == "rail", "gauge"]):  # the map draws rail by default
         assert GAUGE[g]["label"] in legend
     colors = {to_hex(c) for coll in ax.collections for c in np.atleast_2d(coll.get_edgecolor()) if len(c)}
     for g in ("1520", "1435"):
@@ -171,7 +171,7 @@ def test_osm_geometry_adds_the_odbl_attribution(net) -> None:  # type: ignore[no
     drawn = net.stations.assign(geometry_source="drawn")
     assert not needs_osm_attribution(net.segments.assign(geometry_source="drawn"), drawn)
     segs = net.segments.assign(geometry_source="drawn")
-    segs.loc[segs.index[0], "geometry_source"] = "osm_track"
+    segs.loc[segs.index[segs["mode"] == "rail"][0], "geometry_source"] = "osm_track"
     assert "© OpenStreetMap contributors" in attribution_text(segs)
     import dataclasses
 
