@@ -98,7 +98,7 @@ def _selection(
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (shown on a terminal only) and the callback that drives it."""
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

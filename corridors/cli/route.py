@@ -92,6 +92,7 @@ def _constraints(state: NetworkState, **kw: Any) -> Any:
         avoid_segments=split(kw["avoid_segment"]),
         avoid_countries=split(kw["avoid_country"]),
         avoid_groups=split(kw["avoid_group"]),
+        within=split(kw["within"]) or None,
         within_group=kw["within_group"],
         closed_borders=closed_border_pairs(kw["closed_border"]),
     )
@@ -107,6 +108,7 @@ def _constraints(state: NetworkState, **kw: Any) -> Any:
 @click.option("--avoid-segment", multiple=True, help="Segment ids not to use.")
 @click.option("--avoid-country", multiple=True, help="ISO3 countries not to enter, e.g. AFG.")
 @click.option("--avoid-group", multiple=True, help="Country groups not to enter (from the parameters file).")
+@click.option("--within", multiple=True, help="Stay within these ISO3 countries, e.g. TJK,AFG,IRN.")
 @click.option("--within-group", default=None, help="Stay within this country group, e.g. ECO.")
 @click.option("--closed-border", multiple=True, help="A closed border as two ISO3 codes, e.g. AFG-IRN.")
 @click.option(
