@@ -468,11 +468,13 @@ def _split_dotted(text: str) -> list[str]:
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_LINE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_KEY_LINE = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 
 
 def toml_lines(text: str) -> dict[Key, int]:
-    """Where each table and key of a TOML document is written: key path -> 1-based line.
+    r"""Where each table and key of a TOML document is written: key path -> 1-based line.
 
     Arrays of tables count their entries (``[[option]]`` gives ``("option", 0)``,
     ``("option", 1)``, ...). Used only to point messages at a line; unusual layouts
@@ -480,7 +482,7 @@ def toml_lines(text: str) -> dict[Key, int]:
 
     Examples
     --------
-    >>> toml_lines('a = 1\\n[[o]]\\nx = 2\\n[[o]]\\nx = 3')[("o", 1, "x")]
+    >>> toml_lines('a = 1\n[[o]]\nx = 2\n[[o]]\nx = 3')[("o", 1, "x")]
     5
     """
     lines: dict[Key, int] = {}

@@ -253,10 +253,10 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 c.add((*pre, "avoid_segments"), f"unknown segment {s!r}{hint}")
         avoid_c = names("avoid_countries")
         within = names("within") if "within" in o else None
-        for key, codes in (("avoid_countries", avoid_c), ("within", within or [])):
+        for list_key, codes in (("avoid_countries", avoid_c), ("within", within or [])):
             for code in codes:
-                if (msg := country_problem(code, known)) is not None:
-                    c.add((*pre, key), msg)
+                if (problem := country_problem(code, known)) is not None:
+                    c.add((*pre, list_key), problem)
         avoid_g = names("avoid_groups")
         within_g = c.string(o["within_group"], (*pre, "within_group"), nonempty=True) if "within_group" in o else None
         avoided = {x.upper() for x in avoid_c}

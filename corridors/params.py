@@ -197,8 +197,15 @@ def _leaf(c: TomlChecker, value: Any, key: Key, numbers: Mapping[str, str]) -> N
         c.add(key, "has neither a 'source' nor 'assumption = true'; every number needs one")
 
 
-def _named(c: TomlChecker, value: Any, key: Key, numbers: Mapping[str, str], names: re.Pattern[str] | None = None,
-           choices: tuple[str, ...] = (), what: str = "") -> None:
+def _named(
+    c: TomlChecker,
+    value: Any,
+    key: Key,
+    numbers: Mapping[str, str],
+    names: re.Pattern[str] | None = None,
+    choices: tuple[str, ...] = (),
+    what: str = "",
+) -> None:
     """Check a table of sourced tables keyed by name (a country, a gauge, a status, ...)."""
     t = c.table(value, key)
     if t is None:
@@ -261,11 +268,11 @@ def parameter_problems(raw: Mapping[str, Any], c: TomlChecker, prefix: Key = ())
         for name, leaf in (pairs or {}).items():
             m = _PAIR.match(name)
             if not m or m.group(1) == m.group(2):
-                c.add((*key, "pairs", name), f"{name!r} is not two different ISO3 codes like \"AFG-IRN\"")
+                c.add((*key, "pairs", name), f'{name!r} is not two different ISO3 codes like "AFG-IRN"')
             elif m.group(1) > m.group(2):
                 c.add(
                     (*key, "pairs", name),
-                    f"write the pair in alphabetical order, \"{m.group(2)}-{m.group(1)}\" (as written it is never used)",
+                    f'write the pair in alphabetical order, "{m.group(2)}-{m.group(1)}" (as written it is never used)',
                 )
             else:
                 _leaf(c, leaf, (*key, "pairs", name), crossing)
@@ -296,10 +303,12 @@ def parameter_problems(raw: Mapping[str, Any], c: TomlChecker, prefix: Key = ())
                 continue
             c.unknown(t, {"members", *_META}, key)
             members = t.get("members")
-            if not isinstance(members, list) or not members or not all(
-                isinstance(m, str) and _ISO3.match(m) for m in members
+            if (
+                not isinstance(members, list)
+                or not members
+                or not all(isinstance(m, str) and _ISO3.match(m) for m in members)
             ):
-                c.add((*key, "members"), f"must be a non-empty array of ISO3 codes like \"AFG\", got {show(members)}")
+                c.add((*key, "members"), f'must be a non-empty array of ISO3 codes like "AFG", got {show(members)}')
     if "routing" in raw and (rt := c.table(raw["routing"], (*prefix, "routing"))) is not None:
         key = (*prefix, "routing")
         rules = {"alternatives_max_overlap": "share", "country_passage_min_km": "nonneg", "length_basis": "basis"}

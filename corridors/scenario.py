@@ -72,7 +72,7 @@ from corridors._validate import (
 from corridors.network import Network, find_station, network_from_gdfs
 from corridors.params import Parameters, load_parameters, merge_overrides, parameter_problems
 from corridors.pricing import CRITERIA
-from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, SEGMENT_FIELDS, STATUSES, parse_date
+from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, SEGMENT_FIELDS, STATUSES
 
 __all__ = [
     "OD",
@@ -249,11 +249,13 @@ def _new_segments(
         recs.append(rec)
         keys.append(key)
     checked = [{k: v for k, v in r.items() if k != "coords"} for r in recs]
-    for i, rec in enumerate(checked):
+    for rec in checked:
         if rec["geometry"] is None:
             rec["_geometry_error"] = "reported above"
-    by_id = {rec.get("id") if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}": k
-             for i, (rec, k) in enumerate(zip(checked, keys, strict=True))}
+    by_id = {
+        rec.get("id") if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}": k
+        for i, (rec, k) in enumerate(zip(checked, keys, strict=True))
+    }
     problems = check_records(checked, SEGMENT_FIELDS, file=c.path, kind="segment", geom_type="LineString")
     if stations is not None:
         problems += check_references(stations, checked, file=c.path)
@@ -296,9 +298,9 @@ def _check_file(c: TomlChecker, raw: dict[str, Any], net: Network | None, known:
         c.add(("name",), f"every scenario needs a name (a string), got {show(raw.get('name'))}")
     else:
         out["name"] = raw["name"]
-    for key in ("description", "why"):
-        if key in raw and c.string(raw[key], (key,)) is not None:
-            out[key] = raw[key]
+    for text_key in ("description", "why"):
+        if text_key in raw and c.string(raw[text_key], (text_key,)) is not None:
+            out[text_key] = raw[text_key]
     if "sources" in raw and not isinstance(raw["sources"], str):
         c.strings(raw["sources"], ("sources",))
     if "as_of" in raw:
@@ -320,11 +322,11 @@ def _check_file(c: TomlChecker, raw: dict[str, Any], net: Network | None, known:
             close = difflib.get_close_matches(sid, seg_ids, n=3)
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             c.add((*key, "id"), f"unknown segment {sid!r}{hint}")
-        if corridor is not None and c.string(corridor, (*key, "corridor"), nonempty=True) and net is not None:
-            if corridor not in corridors_known:
-                close = difflib.get_close_matches(corridor, corridors_known, n=3)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-                c.add((*key, "corridor"), f"unknown corridor {corridor!r}{hint}")
+        known_corridor = net is None or corridor in corridors_known
+        if corridor is not None and c.string(corridor, (*key, "corridor"), nonempty=True) and not known_corridor:
+            close = difflib.get_close_matches(corridor, corridors_known, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            c.add((*key, "corridor"), f"unknown corridor {corridor!r}{hint}")
         if "status" in ch:
             c.string(ch["status"], (*key, "status"), choices=STATUSES)
         if "gauge" in ch:

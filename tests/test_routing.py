@@ -146,7 +146,7 @@ def test_closed_border_and_avoid_country(tmp_path: Path, params_path: Path) -> N
         router.constraints(avoid_countries=["Iran"])
     with pytest.raises(UsageError, match="unknown country group 'WETS'; did you mean WEST"):
         router.constraints(avoid_groups=["WETS"])
-    with pytest.raises(UsageError, match="'BBX' is not a country of the network; did you mean BBB?") as info:
+    with pytest.raises(UsageError, match=r"'BBX' is not a country of the network; did you mean BBB\?") as info:
         router.constraints(within=["BBX"], closed_borders=[("AAA", "AAA")], avoid_segments=["nope"])
     assert "two different countries" in str(info.value) and "unknown segment 'nope'" in str(info.value)
 

@@ -59,7 +59,12 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     words += (["--force"] if force else []) + (["--dpi", str(dpi)] if dpi != 200 else [])
     command = shlex.join(words)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task("comparing options", total=n_steps)
 
