@@ -156,6 +156,8 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
     ------
     OptionsError
         Listing every problem.
+    ParameterError
+        If the parameters file (``params_path``, used for country groups) is malformed.
 
     Examples
     --------
@@ -197,11 +199,7 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
     start = (c.date(raw["start"], ("start",)) if "start" in raw else None) or date(2010, 1, 1)
     if "option" not in raw or raw["option"] == []:
         c.add(("option",), "an options file needs at least one [[option]]")
-    params = None
-    try:
-        params = load_parameters(params_path)
-    except CorridorsError as exc:
-        c.add((), f"cannot check country groups: {exc}")
+    params = load_parameters(params_path)  # a bad parameters file is its own error, reported as such
     shipped = shipped_scenarios()
     known = network_countries(net)
     country_of = dict(zip(net.stations["id"], net.stations["country"], strict=True))
@@ -262,8 +260,6 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
         avoided = {x.upper() for x in avoid_c}
         for key, groups in (("avoid_groups", avoid_g), ("within_group", [within_g] if within_g else [])):
             for g in groups:
-                if params is None:
-                    continue
                 try:
                     members = params.country_group(g)
                 except CorridorsError as exc:
