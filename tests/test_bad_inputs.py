@@ -241,6 +241,10 @@ CASES: dict[str, Case] = {
     "cli avoid segment unknown": route("--avoid-segment", "nope_nope", needles=("'nope_nope'",)),
     "cli date overflow": route("--as-of", "9999-12-31", needles=("9999-12-31", "1800 to 2200")),
     "cli extent nan": Case({}, ["map", "--extent", "nan,30,70,40", "--out", "{tmp}/out.png"], 2, ["--extent", "nan"]),
+    "cli growth year overflow": Case(
+        {}, ["map", "--growth", "2000:10000:4000", "--out", "{tmp}/out.png"], 2, ["--growth", "year 10000", "1800"]
+    ),
+    "cli growth year zero": Case({}, ["map", "--growth", "0:5", "--out", "{tmp}/out.png"], 2, ["--growth", "year 0"]),
     "cli od country misspelt": Case({}, ["od", "--from-country", "TKN"], 2, ["--from-country", "'TKN'", "TKM"]),
     "cli unknown station": route("--via", "Heratt", needles=("Heratt", "Herat")),
     # --- network files (exit 1) ------------------------------------------------------------------

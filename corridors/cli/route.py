@@ -172,21 +172,34 @@ def route_cmd(
 
 def _years(spec: str) -> list[int]:
     """``1990:2026:4`` -> 1990, 1994, ..., 2026 (the end year always included); ``2000,2010`` as listed."""
+    from corridors._validate import MAX_YEAR, MIN_YEAR
+
     try:
         if ":" in spec:
             parts = [int(p) for p in spec.split(":")]
+            if not 2 <= len(parts) <= 3:
+                raise ValueError
             start, end = parts[0], parts[1]
             step = parts[2] if len(parts) > 2 else 1
-            years = list(range(start, end + 1, step))
-            if not years or step < 1:
+            if step < 1 or start > end:
                 raise ValueError
-            return years if years[-1] == end else [*years, end]
-        return [int(y) for y in spec.split(",")]
-    except (ValueError, IndexError):
+            listed = [start, end]
+        else:
+            listed = [int(y) for y in spec.split(",")]
+    except ValueError:
         raise click.BadParameter(
             f"{spec!r} is not START:END[:STEP] (START <= END, STEP >= 1) or a comma-separated list of years",
             param_hint="--growth",
         ) from None
+    bad = [y for y in listed if not MIN_YEAR <= y <= MAX_YEAR]
+    if bad:
+        raise click.BadParameter(
+            f"{spec!r}: year {bad[0]} is outside the years {MIN_YEAR} to {MAX_YEAR}", param_hint="--growth"
+        )
+    if ":" not in spec:
+        return listed
+    years = list(range(start, end + 1, step))
+    return years if years[-1] == end else [*years, end]
 
 
 def _extent(spec: str) -> tuple[float, float, float, float]:
