@@ -60,11 +60,13 @@ def params_extra(extra: str, *needles: str) -> Case:
 
 
 def scenario(text: str, *needles: str, code: int = 1) -> Case:
-    return Case({"s.toml": SCENARIO + text}, ["scenario", "check", "{tmp}/s.toml"], code, ["{tmp}/s.toml", *needles])
+    named = ["{tmp}/s.toml"] if code else []  # a message names the file
+    return Case({"s.toml": SCENARIO + text}, ["scenario", "check", "{tmp}/s.toml"], code, [*named, *needles])
 
 
 def options(text: str, *needles: str, code: int = 1) -> Case:
-    return Case({"o.toml": text}, ["compare", "{tmp}/o.toml", "--out", "{tmp}/out"], code, ["{tmp}/o.toml", *needles])
+    named = ["{tmp}/o.toml"] if code else []  # a message names the file
+    return Case({"o.toml": text}, ["compare", "{tmp}/o.toml", "--out", "{tmp}/out"], code, [*named, *needles])
 
 
 def route(*args: str, needles: tuple[str, ...] = (), code: int = 2) -> Case:
@@ -265,6 +267,15 @@ CASES: dict[str, Case] = {
     "network 3-D coordinates": network(_three_d, ["route", "Mashhad", "Sarakhs"], 0, "total: 165 km"),
     "names with markup": network(
         _markup_names, ["route", "irn_mashhad", "irn_sarakhs"], 0, "[bold]Mashhad[/]", "Sarakhs [/] [table]"
+    ),
+    "option name with markup": options(
+        OPTIONS.replace('"Direct"', '"[/] Direct [table]"'), "[/] Direct [table]", "report:", code=0
+    ),
+    "scenario name with markup": Case(
+        {"s.toml": 'name = "[/] odd [table]"\nas_of = 2030-01-01\n[[od]]\nfrom = "Mashhad"\nto = "Sarakhs"\n'},
+        ["scenario", "run", "{tmp}/s.toml", "--out", "{tmp}/out"],
+        0,
+        ["[/] odd [table]", "Mashhad → Sarakhs: 165 km"],
     ),
     "route geojson into a missing folder": Case(
         {}, ["route", "Mashhad", "Sarakhs", "--geojson", "{tmp}/out/deep/r.geojson"], 0, ["total:"]
