@@ -248,6 +248,7 @@ CASES: dict[str, Case] = {
     ),
     "cli growth year zero": Case({}, ["map", "--growth", "0:5", "--out", "{tmp}/out.png"], 2, ["--growth", "year 0"]),
     "cli od country misspelt": Case({}, ["od", "--from-country", "TKN"], 2, ["--from-country", "'TKN'", "TKM"]),
+    "cli same station twice": Case({}, ["route", "Mashhad", "mashhad"], 2, ["same station", "irn_mashhad"]),
     "cli unknown station": route("--via", "Heratt", needles=("Heratt", "Herat")),
     # --- network files (exit 1) ------------------------------------------------------------------
     "network empty": network(_empty, ["route", "a", "b"], 1, "has no stations", "has no segments"),

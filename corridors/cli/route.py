@@ -151,6 +151,13 @@ def route_cmd(
 
     if geojson:
         check_target(geojson, force=force)
+    from corridors._errors import UsageError
+    from corridors.network import find_station
+
+    ends = [find_station(network_of(ctx), name) for name in (origin, destination)]
+    if ends[0] == ends[1]:
+        msg = f"ORIGIN and DESTINATION are the same station ({ends[0]}); give two different stations"
+        raise UsageError(msg)
     state = state_of(ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment)
     c = _constraints(state, **constraint_options)
     found = state.routes(origin, destination, by=by, k=k, constraints=c)
