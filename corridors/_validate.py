@@ -178,6 +178,8 @@ def check_records(
             add("geometry", f"must be a {geom_type}, got {geom.geom_type}")
         elif geom.is_empty:
             add("geometry", "is empty")
+        elif not all(math.isfinite(v) for xy in geom.coords for v in xy):
+            add("geometry", "has a coordinate that is not a finite number (NaN or infinity)")
         elif not geom.is_valid:
             add("geometry", "is invalid")
         elif geom_type == "LineString" and geom.length == 0:

@@ -125,6 +125,10 @@ def _string_coords(docs: dict[str, dict[str, object]]) -> None:
     _features(docs, "stations")[0]["geometry"]["coordinates"] = ["east", "north"]
 
 
+def _nan_coordinate(docs: dict[str, dict[str, object]]) -> None:
+    _features(docs, "stations")[0]["geometry"]["coordinates"] = [float("nan"), 36.0]
+
+
 def network(edit: Callable[[dict[str, dict[str, object]]], None], args: list[str], code: int, *needles: str) -> Case:
     return Case({}, ["--data", "{tmp}/net", *args], code, list(needles), network=shipped_network(edit))
 
@@ -260,6 +264,9 @@ CASES: dict[str, Case] = {
     ),
     "network string coordinates": network(
         _string_coords, ["validate", "{tmp}/net"], 1, "stations.geojson", "afg_andkhoy", "'geometry': cannot be read"
+    ),
+    "network nan coordinate": network(
+        _nan_coordinate, ["validate", "{tmp}/net"], 1, "stations.geojson", "afg_andkhoy", "'geometry'"
     ),
     "network date overflow": network(
         _set("segments", 0, "opened", "9999"), ["validate", "{tmp}/net"], 1, "'opened'", "9999", "1800 to 2200"
