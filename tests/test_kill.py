@@ -46,7 +46,7 @@ def test_killed_run_keeps_the_previous_report_and_the_rerun_cleans_up(tmp_path: 
             assert proc.poll() is None, "the run ended before it started writing"
             assert time.monotonic() < deadline, "the run never started writing"
             time.sleep(0.05)
-        time.sleep(0.5)  # well into writing the new report
+        time.sleep(0.2)  # into writing the new report (maps take seconds)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=60)
