@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -24,7 +27,19 @@ from corridors.schema import (
     track_gauges,
 )
 
-__all__ = ["Problem", "check_network", "check_records"]
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "Problem",
+    "TomlChecker",
+    "check_network",
+    "check_records",
+    "country_problem",
+    "date_range_problem",
+    "network_countries",
+    "show",
+    "toml_lines",
+]
 
 #: A segment end further than this from its station is an error (km).
 END_TOLERANCE_KM = 1.0
@@ -111,9 +126,10 @@ def _check_value(field: Field, value: Any) -> str | None:
         if not isinstance(value, str) or not DATE_PATTERN.match(value):
             return f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
         try:
-            parse_date(value)
+            day = parse_date(value)
         except ValueError:
             return f"{value!r} is not a valid calendar date"
+        return date_range_problem(day)
     return None
 
 
@@ -170,6 +186,8 @@ def check_records(
             add("geometry", f"must be a {geom_type}, got {geom.geom_type}")
         elif geom.is_empty:
             add("geometry", "is empty")
+        elif not all(math.isfinite(v) for xy in geom.coords for v in xy):
+            add("geometry", "has a coordinate that is not a finite number (NaN or infinity)")
         elif not geom.is_valid:
             add("geometry", "is invalid")
         elif geom_type == "LineString" and geom.length == 0:
@@ -368,3 +386,303 @@ def check_network(
             )
         )
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Dates, countries and TOML files (parameters, scenarios, options)
+# --------------------------------------------------------------------------------------------
+#: Dates accepted anywhere (data, files, command line): years in this range, both included.
+MIN_YEAR, MAX_YEAR = 1800, 2200
+
+#: A key in a TOML document: table names, array indices and the key, e.g. ``("option", 0, "from")``.
+Key = tuple[str | int, ...]
+
+
+def date_range_problem(day: date) -> str | None:
+    """A message if ``day`` lies outside the years :data:`MIN_YEAR` to :data:`MAX_YEAR`, else None.
+
+    Examples
+    --------
+    >>> date_range_problem(date(9999, 12, 31))
+    '9999-12-31 is outside the years 1800 to 2200'
+    """
+    if MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    return f"{day.isoformat()} is outside the years {MIN_YEAR} to {MAX_YEAR}"
+
+
+def network_countries(*frames: Any) -> set[str]:
+    """The countries of a network: its stations' countries and the countries its segments run through.
+
+    Parameters
+    ----------
+    *frames
+        Networks (anything with ``stations`` and ``segments`` frames); ``None`` is skipped.
+    """
+    out: set[str] = set()
+    for net in frames:
+        if net is None:
+            continue
+        out |= {str(c) for c in net.stations["country"]}
+        if "km_by_country" in net.segments.columns:
+            out |= {str(c) for parts in net.segments["km_by_country"] for c in parts}
+    return out
+
+
+def country_problem(code: Any, known: set[str]) -> str | None:
+    """A message if ``code`` is not one of the ``known`` ISO3 codes (close codes suggested), else None.
+
+    Examples
+    --------
+    >>> country_problem("TKN", {"TKM", "TJK", "IRN"})
+    "'TKN' is not a country of the network; did you mean TKM?"
+    >>> country_problem("irn", {"IRN"}) is None
+    True
+    """
+    if not isinstance(code, str):
+        return f"{show(code)} is not an ISO3 country code (a string like AFG)"
+    if code.upper() in known:
+        return None
+    close = difflib.get_close_matches(code.upper(), sorted(known), n=1, cutoff=0.5)
+    if close:
+        hint = f"; did you mean {', '.join(close)}?"
+    else:
+        hint = f"; the network's countries are {', '.join(sorted(known))}"
+    return f"{code!r} is not a country of the network{hint}"
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A value as a message shows it: its type and a shortened repr.
+
+    Examples
+    --------
+    >>> show("false"), show(1.5)
+    ("string 'false'", 'number 1.5')
+    """
+    kinds = {bool: "boolean", str: "string", int: "number", float: "number", list: "array", dict: "table"}
+    kind = next((k for t, k in kinds.items() if type(value) is t), type(value).__name__)
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"{kind} {text}"
+
+
+def key_name(key: Key) -> str:
+    """A key as written in messages: ``option[0].from``, ``speed.by_gauge."1520".kmh``.
+
+    Examples
+    --------
+    >>> key_name(("option", 0, "from")), key_name(("speed", "by_gauge", "1520", "kmh"))
+    ('option[0].from', 'speed.by_gauge."1520".kmh')
+    """
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if part.replace("_", "a").replace("-", "a").isalnum() and not part.isdigit() else f'"{part}"'
+            out += ("." if out else "") + text
+    return out
+
+
+def _split_dotted(text: str) -> list[str]:
+    parts, cur, quote = [], "", ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                cur += ch
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ".":
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return parts
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_LINE = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def toml_lines(text: str) -> dict[Key, int]:
+    r"""Where each table and key of a TOML document is written: key path -> 1-based line.
+
+    Arrays of tables count their entries (``[[option]]`` gives ``("option", 0)``,
+    ``("option", 1)``, ...). Used only to point messages at a line; unusual layouts
+    (keys inside multi-line values) are simply not found.
+
+    Examples
+    --------
+    >>> toml_lines('a = 1\n[[o]]\nx = 2\n[[o]]\nx = 3')[("o", 1, "x")]
+    5
+    """
+    lines: dict[Key, int] = {}
+    counts: dict[Key, int] = {}
+    table: Key = ()
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _HEADER.match(line)
+        if m and not _KEY_LINE.match(line):
+            path: Key = tuple(_split_dotted(m.group(2)))
+            if m.group(1) == "[[":
+                i = counts.get(path, 0)
+                counts[path] = i + 1
+                path = (*path, i)
+            table = path
+            lines.setdefault(table, n)
+            continue
+        k = _KEY_LINE.match(line)
+        if k:
+            lines.setdefault((*table, *_split_dotted(k.group(1))), n)
+    return lines
+
+
+class TomlChecker:
+    """Checks of one TOML file's values, gathering every problem with file, line, key and value.
+
+    Parameters
+    ----------
+    path
+        The file, for messages.
+    text
+        Its text, to find the line of each key.
+
+    Examples
+    --------
+    >>> c = TomlChecker("x.toml", "expected = 'no'")
+    >>> c.boolean("no", ("expected",)) is None
+    True
+    >>> c.problems
+    ["x.toml, line 1, key 'expected': must be true or false, got string 'no'"]
+    """
+
+    def __init__(self, path: str | Path, text: str) -> None:
+        self.path = str(path)
+        self.lines = toml_lines(text)
+        self.problems: list[str] = []
+
+    def line(self, key: Key) -> int | None:
+        """The line of ``key`` or of the nearest enclosing table found, else None."""
+        for n in range(len(key), 0, -1):
+            if key[:n] in self.lines:
+                return self.lines[key[:n]]
+        return None
+
+    def add(self, key: Key, msg: str) -> None:
+        """Record a problem with ``key``."""
+        line = self.line(key)
+        where = self.path + (f", line {line}" if line else "") + (f", key {key_name(key)!r}" if key else "")
+        self.problems.append(f"{where}: {msg}")
+
+    def unknown(self, table: Mapping[str, Any], allowed: Iterable[str], key: Key = ()) -> None:
+        """Report every key of ``table`` not in ``allowed``, with the closest allowed name."""
+        names = sorted(allowed)
+        for name in sorted(set(table) - set(names)):
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(names)}"
+            self.add((*key, name), f"unknown key{hint}")
+
+    def table(self, value: Any, key: Key) -> dict[str, Any] | None:
+        """``value`` if it is a table, else None (reported)."""
+        if isinstance(value, dict):
+            return value
+        self.add(key, f"must be a table, got {show(value)}")
+        return None
+
+    def tables(self, value: Any, key: Key) -> list[tuple[int, dict[str, Any]]]:
+        """The tables of an array of tables (``[[name]]``) with their indices; anything else reported."""
+        if not isinstance(value, list):
+            self.add(key, f"must be an array of tables ([[{key_name(key)}]]), got {show(value)}")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                out.append((i, item))
+            else:
+                self.add((*key, i), f"must be a table, got {show(item)}")
+        return out
+
+    def number(
+        self,
+        value: Any,
+        key: Key,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        positive: bool = False,
+    ) -> float | None:
+        """``value`` as a float if it is a finite number in range, else None (reported)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(key, f"must be a number, got {show(value)}")
+            return None
+        x = float(value)
+        if not math.isfinite(x):
+            self.add(key, f"must be a finite number, got {value!r}")
+            return None
+        if positive and x <= 0:
+            self.add(key, f"must be greater than 0, got {value!r}")
+            return None
+        if (low is not None and x < low) or (high is not None and x > high):
+            span = f"between {low:g} and {high:g}" if low is not None and high is not None else f"at least {low:g}"
+            if low is None and high is not None:
+                span = f"at most {high:g}"
+            self.add(key, f"must be {span}, got {value!r}")
+            return None
+        return x
+
+    def boolean(self, value: Any, key: Key) -> bool | None:
+        """``value`` if it is a TOML boolean, else None (reported; ``"false"`` is not a boolean)."""
+        if isinstance(value, bool):
+            return value
+        self.add(key, f"must be true or false, got {show(value)}")
+        return None
+
+    def string(self, value: Any, key: Key, *, choices: Iterable[str] = (), nonempty: bool = False) -> str | None:
+        """``value`` if it is a string (one of ``choices`` when given), else None (reported)."""
+        if not isinstance(value, str):
+            self.add(key, f"must be a string, got {show(value)}")
+            return None
+        allowed = list(choices)
+        if allowed and value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.add(key, f"{value!r} is not one of {', '.join(allowed)}{hint}")
+            return None
+        if nonempty and not value.strip():
+            self.add(key, "must not be empty")
+            return None
+        return value
+
+    def strings(self, value: Any, key: Key) -> list[str] | None:
+        """``value`` if it is an array of strings, else None (reported)."""
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(key, f"must be an array of strings, got {show(value)}")
+            return None
+        return list(value)
+
+    def date(self, value: Any, key: Key) -> date | None:
+        """A date from a TOML date or an ISO string (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), else None (reported).
+
+        Dates outside the years :data:`MIN_YEAR` to :data:`MAX_YEAR` are reported too.
+        """
+        if isinstance(value, datetime) or (not isinstance(value, date) and not isinstance(value, str)):
+            self.add(key, f"must be a date like 2030-01-01, got {show(value)}")
+            return None
+        if isinstance(value, str):
+            try:
+                day = parse_date(value)
+            except ValueError:
+                self.add(key, f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+                return None
+        else:
+            day = value
+        msg = date_range_problem(day)
+        if msg:
+            self.add(key, msg)
+            return None
+        return day

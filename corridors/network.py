@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -15,6 +16,8 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from corridors._errors import DataError, StationNotFoundError
 from corridors._validate import Problem, check_network, check_records, check_references
@@ -94,13 +97,44 @@ def _fill_defaults(records: list[dict[str, Any]]) -> None:
         rec["source_url"] = split_urls(rec.get("source_url"))
 
 
-def _check_and_build(
-    st_recs: list[dict[str, Any]], sg_recs: list[dict[str, Any]], sfile: str, gfile: str, where: str
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[Problem]]:
-    problems = check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
+def _drop_z(records: list[dict[str, Any]]) -> None:
+    """Drop heights from 3-D coordinates (valid GeoJSON; the model is 2-D)."""
+    for rec in records:
+        geom = rec.get("geometry")
+        if isinstance(geom, BaseGeometry) and geom.has_z:
+            rec["geometry"] = shapely.force_2d(geom)
+
+
+def _record_problems(
+    st_recs: list[dict[str, Any]], sg_recs: list[dict[str, Any]], sfile: str, gfile: str
+) -> list[Problem]:
+    _drop_z(st_recs)
+    _drop_z(sg_recs)
+    problems = []
+    for recs, file, kind in ((st_recs, sfile, "stations"), (sg_recs, gfile, "segments")):
+        if not recs:
+            problems.append(Problem("error", file, "network", "", None, f"has no {kind}; a network needs both"))
+    for recs, file, kind in ((st_recs, sfile, "station"), (sg_recs, gfile, "segment")):
+        for i, rec in enumerate(recs):
+            for key, value in rec.items():
+                if isinstance(value, float) and math.isnan(value):
+                    # Only a literal NaN in a GeoJSON file gets here (GeoPackage nulls arrive as None).
+                    fid = rec["id"] if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}"
+                    problems.append(
+                        Problem("error", file, kind, fid, key, "NaN is not a value; leave the property out or null")
+                    )
+                    rec[key] = None
+    problems += check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
     problems += check_records(sg_recs, SEGMENT_FIELDS, file=gfile, kind="segment", geom_type="LineString")
     station_ids = {r["id"] for r in st_recs if isinstance(r.get("id"), str)}
     problems += check_references(station_ids, sg_recs, file=gfile)
+    return problems
+
+
+def _check_and_build(
+    st_recs: list[dict[str, Any]], sg_recs: list[dict[str, Any]], sfile: str, gfile: str, where: str
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[Problem]]:
+    problems = _record_problems(st_recs, sg_recs, sfile, gfile)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         lines = "\n  ".join(str(p) for p in errors[:50])
@@ -252,10 +286,7 @@ def validate_network(
             st_recs, sg_recs, sfile, gfile = read_records(path)
         except DataError:
             return [Problem("error", str(path), "network", "", None, str(exc))]
-        problems = check_records(st_recs, STATION_FIELDS, file=sfile, kind="station", geom_type="Point")
-        problems += check_records(sg_recs, SEGMENT_FIELDS, file=gfile, kind="segment", geom_type="LineString")
-        problems += check_references({r["id"] for r in st_recs if isinstance(r.get("id"), str)}, sg_recs, file=gfile)
-        return problems
+        return _record_problems(st_recs, sg_recs, sfile, gfile)
     countries = load_countries() if countries is None else countries
     segments = _derive(segments, countries)
     problems += check_network(

@@ -25,7 +25,6 @@ says which segments it depends on and when they are expected to open.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import logging
 import tomllib
@@ -38,12 +37,13 @@ from typing import Any
 import pandas as pd
 
 from corridors._errors import CorridorsError, OptionsError, StationNotFoundError
+from corridors._validate import Key, TomlChecker, country_problem, network_countries, show
 from corridors.network import Network, find_station
 from corridors.params import load_parameters
 from corridors.pricing import CRITERIA
 from corridors.routing import Route
 from corridors.scenario import Scenario, load_scenario, shipped_scenarios
-from corridors.schema import MODES, parse_date
+from corridors.schema import MODES
 from corridors.state import NetworkState, network_state
 from corridors.timeline import event_dates
 
@@ -101,8 +101,8 @@ class Option:
     scenario: Scenario | None = None
     as_of: date | None = None
     expected: bool = False
-    note: str = ""
     modes: tuple[str, ...] | None = None
+    note: str = ""
 
     def constraint_kwargs(self) -> dict[str, Any]:
         """Keywords for :meth:`corridors.Router.constraints`."""
@@ -149,13 +149,18 @@ class OptionsFile:
 def load_options(path: str | Path, net: Network, *, params_path: str | Path | None = None) -> OptionsFile:
     """Load and check an options file before any work starts.
 
-    Station names, countries, groups, scenarios and criteria are all checked; every problem is
-    reported at once with the file, the key and a suggestion.
+    Every key is checked against the documented format (unknown keys with the closest valid
+    name, types, real booleans, dates within the years 1800 to 2200); station names, countries
+    (against the network's), groups, scenarios and criteria are checked too, and so is that no
+    two options share a name or the file name of their map. Every problem is reported at once
+    with the file, the line, the key and a suggestion.
 
     Raises
     ------
     OptionsError
         Listing every problem.
+    ParameterError
+        If the parameters file (``params_path``, used for country groups) is malformed.
 
     Examples
     --------
@@ -172,90 +177,122 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
     except FileNotFoundError:
         msg = f"{path}: options file not found"
         raise OptionsError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a folder, not an options file"
+        raise OptionsError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text ({exc.reason})"
+        raise OptionsError(msg) from None
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc})"
         raise OptionsError(msg) from None
-    problems: list[str] = []
-
-    def bad(key: str, msg: str) -> None:
-        problems.append(f"{path}, key {key!r}: {msg}")
-
-    def unknown(table: dict[str, Any], allowed: set[str], prefix: str) -> None:
-        for key in sorted(set(table) - allowed):
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            bad(prefix + key, "unknown key" + (f"; did you mean {close[0]!r}?" if close else ""))
-
-    unknown(raw, _TOP, "")
-    by_default = raw.get("by", "time")
-    if by_default not in CRITERIA:
-        bad("by", f"{by_default!r} is not one of {', '.join(CRITERIA)}")
+    c = TomlChecker(path, text)
+    c.unknown(raw, _TOP)
+    title = c.string(raw["title"], ("title",)) if "title" in raw else None
+    description = c.string(raw["description"], ("description",)) if "description" in raw else None
+    by_default = c.string(raw.get("by", "time"), ("by",), choices=CRITERIA) or "time"
     dates: list[date] = []
-    for d in raw.get("dates", []):
-        try:
-            dates.append(d if isinstance(d, date) else parse_date(str(d)))
-        except ValueError:
-            bad("dates", f"{d!r} is not a date")
-    start = raw.get("start", date(2010, 1, 1))
-    if not isinstance(start, date):
-        bad("start", f"{start!r} is not a date")
-        start = date(2010, 1, 1)
-    if not raw.get("option"):
-        bad("option", "an options file needs at least one [[option]]")
-    params = load_parameters(params_path)
+    if not isinstance(raw.get("dates", []), list):
+        c.add(("dates",), f"must be an array of dates like [2026-11-28, 2035-01-01], got {show(raw['dates'])}")
+    else:
+        for d in raw.get("dates", []):
+            day = c.date(d, ("dates",))
+            if day is not None:
+                dates.append(day)
+    start = (c.date(raw["start"], ("start",)) if "start" in raw else None) or date(2010, 1, 1)
+    if "option" not in raw or raw["option"] == []:
+        c.add(("option",), "an options file needs at least one [[option]]")
+    params = load_parameters(params_path)  # a bad parameters file is its own error, reported as such
     shipped = shipped_scenarios()
-    known_countries = set(net.stations["country"])
+    known = network_countries(net)
+    country_of = dict(zip(net.stations["id"], net.stations["country"], strict=True))
     options = []
-    names_seen: set[str] = set()
-    for i, o in enumerate(raw.get("option", [])):
-        pre = f"option[{i}]."
-        unknown(o, _OPTION, pre)
-        name = str(o.get("name") or f"Option {i + 1}")
-        if name in names_seen:
-            bad(pre + "name", f"two options are named {name!r}")
-        names_seen.add(name)
+    names_seen: dict[str, int] = {}
+    slugs_seen: dict[str, str] = {}
+    from corridors.report import _slug  # the report names each option's map by this slug
 
-        def station(key: str, value: str, pre: str = pre) -> str:
+    for i, o in c.tables(raw.get("option", []), ("option",)):
+        pre: Key = ("option", i)
+        c.unknown(o, _OPTION, pre)
+        name = (c.string(o["name"], (*pre, "name"), nonempty=True) if "name" in o else None) or f"Option {i + 1}"
+        if name in names_seen:
+            c.add((*pre, "name"), f"two options are named {name!r} (option[{names_seen[name]}] too)")
+        else:
+            slug = _slug(name)
+            if slug in slugs_seen:
+                c.add(
+                    (*pre, "name"),
+                    f"{name!r} and {slugs_seen[slug]!r} would both write the maps map_{slug}.png and .svg; rename one",
+                )
+            slugs_seen.setdefault(slug, name)
+        names_seen.setdefault(name, i)
+
+        def station(key: str, value: Any, pre: Key = pre) -> str | None:
+            if c.string(value, (*pre, key), nonempty=True) is None:
+                return None
             try:
                 return find_station(net, value)
             except StationNotFoundError as exc:
-                bad(pre + key, str(exc))
-                return value
+                c.add((*pre, key), str(exc))
+                return None
 
-        if not o.get("from") or not o.get("to"):
-            bad(pre + "from", "an option needs 'from' and 'to'")
+        def names(key: str, pre: Key = pre, o: dict[str, Any] = o) -> list[str]:
+            return c.strings(o[key], (*pre, key)) or [] if key in o else []
+
+        if "from" not in o or "to" not in o:
+            c.add((*pre, "from"), "an option needs 'from' and 'to'")
             continue
-        origin, dest = station("from", str(o["from"])), station("to", str(o["to"]))
-        via = tuple(station("via", str(v)) for v in o.get("via", []))
-        avoid_st = tuple(station("avoid_stations", str(v)) for v in o.get("avoid_stations", []))
-        for key in ("avoid_countries", "within"):
-            for c in o.get(key, []) or []:
-                if str(c).upper() not in known_countries:
-                    close = difflib.get_close_matches(str(c).upper(), sorted(known_countries), n=2)
-                    bad(
-                        pre + key,
-                        f"{c!r} is not a country of the network"
-                        + (f"; did you mean {', '.join(close)}?" if close else ""),
-                    )
-        for g in [*o.get("avoid_groups", []), *([o["within_group"]] if o.get("within_group") else [])]:
-            try:
-                params.country_group(str(g))
-            except CorridorsError as exc:
-                bad(pre + ("within_group" if g == o.get("within_group") else "avoid_groups"), str(exc))
-        if "modes" in o and (
-            not isinstance(o["modes"], list) or not o["modes"] or any(m not in MODES for m in o["modes"])
-        ):
-            bad(pre + "modes", f"must be a list of modes from {', '.join(MODES)}, got {o['modes']!r}")
-        crit = o.get("by", by_default)
-        if crit not in CRITERIA:
-            bad(pre + "by", f"{crit!r} is not one of {', '.join(CRITERIA)}")
+        origin, dest = station("from", o["from"]), station("to", o["to"])
+        via = [station("via", v) for v in names("via")]
+        avoid_st = [station("avoid_stations", v) for v in names("avoid_stations")]
+        seg_ids = set(net.segments["id"])
+        avoid_seg = names("avoid_segments")
+        for s in avoid_seg:
+            if s not in seg_ids:
+                close = difflib.get_close_matches(s, seg_ids, n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                c.add((*pre, "avoid_segments"), f"unknown segment {s!r}{hint}")
+        avoid_c = names("avoid_countries")
+        within = names("within") if "within" in o else None
+        for list_key, codes in (("avoid_countries", avoid_c), ("within", within or [])):
+            for code in codes:
+                if (problem := country_problem(code, known)) is not None:
+                    c.add((*pre, list_key), problem)
+        avoid_g = names("avoid_groups")
+        within_g = c.string(o["within_group"], (*pre, "within_group"), nonempty=True) if "within_group" in o else None
+        avoided = {x.upper() for x in avoid_c}
+        for key, groups in (("avoid_groups", avoid_g), ("within_group", [within_g] if within_g else [])):
+            for g in groups:
+                try:
+                    members = params.country_group(g)
+                except CorridorsError as exc:
+                    c.add((*pre, key), str(exc))
+                    continue
+                if key == "avoid_groups":
+                    avoided |= members
+        borders = []
+        if "closed_borders" in o:
+            value = o["closed_borders"]
+            pairs = value if isinstance(value, list) else [value]
+            for pair in pairs:
+                if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+                    c.add((*pre, "closed_borders"), f'{pair!r} is not a pair of ISO3 codes like ["AFG", "IRN"]')
+                    continue
+                msgs = [m for x in pair if (m := country_problem(x, known)) is not None]
+                if pair[0].upper() == pair[1].upper():
+                    msgs.append(f"{pair!r} names the same country twice")
+                for m in msgs:
+                    c.add((*pre, "closed_borders"), m)
+                if not msgs:
+                    borders.append((pair[0].upper(), pair[1].upper()))
+        crit = c.string(o["by"], (*pre, "by"), choices=CRITERIA) if "by" in o else by_default
         scen = None
-        if o.get("scenario"):
-            ref = str(o["scenario"])
+        if "scenario" in o and (ref := c.string(o["scenario"], (*pre, "scenario"), nonempty=True)) is not None:
             spath = shipped.get(ref) or (path.parent / ref)
-            if not Path(spath).exists():
+            if not Path(spath).is_file():
                 close = difflib.get_close_matches(ref, list(shipped), n=2)
-                bad(
-                    pre + "scenario",
+                c.add(
+                    (*pre, "scenario"),
                     f"no scenario {ref!r}"
                     + (f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped)}"),
                 )
@@ -263,59 +300,60 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 try:
                     scen = load_scenario(spath, net)
                 except CorridorsError as exc:
-                    bad(pre + "scenario", str(exc))
-        as_of = o.get("as_of")
-        if as_of is not None and not isinstance(as_of, date):
-            bad(pre + "as_of", f"{as_of!r} is not a date")
-            as_of = None
-        if origin == dest:
-            bad(pre + "to", "origin and destination are the same station")
+                    c.add((*pre, "scenario"), str(exc))
+        as_of = c.date(o["as_of"], (*pre, "as_of")) if "as_of" in o else None
+        expected = c.boolean(o["expected"], (*pre, "expected")) if "expected" in o else False
+        note = c.string(o["note"], (*pre, "note")) if "note" in o else ""
+        modes = c.strings(o["modes"], (*pre, "modes")) if "modes" in o else None
+        for m in modes or []:
+            if m not in MODES:
+                close = difflib.get_close_matches(m, MODES, n=1)
+                c.add((*pre, "modes"), f"unknown mode {m!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        if origin is not None and origin == dest:
+            c.add((*pre, "to"), "origin and destination are the same station")
         # Impossible constraints: a station the option must use lies where it may not go.
-        country_of = dict(zip(net.stations["id"], net.stations["country"], strict=True))
-        avoided = {str(c).upper() for c in o.get("avoid_countries", [])}
-        for g in o.get("avoid_groups", []):
-            with contextlib.suppress(CorridorsError):  # an unknown group is reported above
-                avoided |= params.country_group(str(g))
-        allowed = {str(c).upper() for c in o["within"]} if o.get("within") is not None else None
+        allowed = {x.upper() for x in within} if within is not None else None
         for role, sid in (("from", origin), ("to", dest), *(("via", v) for v in via)):
-            where = country_of.get(sid)
+            where = country_of.get(sid) if sid is not None else None
             if where is None:
                 continue
             if where in avoided:
-                bad(pre + role, f"{sid} is in {where}, which this option avoids: impossible constraint")
+                c.add((*pre, role), f"{sid} is in {where}, which this option avoids: impossible constraint")
             elif allowed is not None and where not in allowed:
-                bad(
-                    pre + role,
+                c.add(
+                    (*pre, role),
                     f"{sid} is in {where}, outside 'within' ({', '.join(sorted(allowed))}): "
                     f"impossible constraint; add {where} to 'within'?",
                 )
+        if origin is None or dest is None or None in via or None in avoid_st or crit is None:
+            continue
         options.append(
             Option(
                 name=name,
                 origin=origin,
                 destination=dest,
-                by=str(crit),
-                via=via,
-                avoid_countries=tuple(str(c).upper() for c in o.get("avoid_countries", [])),
-                avoid_groups=tuple(str(g) for g in o.get("avoid_groups", [])),
-                avoid_stations=avoid_st,
-                avoid_segments=tuple(str(s) for s in o.get("avoid_segments", [])),
-                within=tuple(str(c).upper() for c in o["within"]) if o.get("within") is not None else None,
-                within_group=o.get("within_group"),
-                closed_borders=tuple((str(a).upper(), str(b).upper()) for a, b in o.get("closed_borders", [])),
+                by=crit,
+                via=tuple(v for v in via if v is not None),
+                avoid_countries=tuple(x.upper() for x in avoid_c),
+                avoid_groups=tuple(avoid_g),
+                avoid_stations=tuple(s for s in avoid_st if s is not None),
+                avoid_segments=tuple(avoid_seg),
+                within=tuple(x.upper() for x in within) if within is not None else None,
+                within_group=within_g,
+                closed_borders=tuple(borders),
                 scenario=scen,
                 as_of=as_of,
-                expected=bool(o.get("expected", False)),
-                note=str(o.get("note", "")),
-                modes=tuple(o["modes"]) if isinstance(o.get("modes"), list) else None,
+                expected=bool(expected),
+                note=note or "",
+                modes=tuple(modes) if modes else None,
             )
         )
-    if problems:
-        msg = f"{len(problems)} problem(s) in the options file:\n  " + "\n  ".join(problems)
+    if c.problems:
+        msg = f"{len(c.problems)} problem(s) in the options file:\n  " + "\n  ".join(c.problems)
         raise OptionsError(msg)
     return OptionsFile(
-        str(raw.get("title", path.stem)),
-        str(raw.get("description", "")),
+        title if title is not None else path.stem,
+        description or "",
         tuple(options),
         tuple(dates),
         start,
@@ -329,7 +367,7 @@ def shipped_options() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_options())
-    ['china_turkey_rail', 'east_west', 'tajikistan_gulf', 'tajikistan_sea', 'western_china_iran']
+    ['tajikistan_gulf', 'western_china_iran']
     """
     from corridors.data import get_path
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from corridors._errors import ParameterError
+from corridors._validate import Key, TomlChecker, show
 from corridors.data import get_path
-from corridors.schema import GAUGE_CHANGE_METHODS
+from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, MODES, STATUSES, TRANSFERS
 
-__all__ = ["Parameters", "load_parameters", "merge_overrides"]
+__all__ = ["Parameters", "load_parameters", "merge_overrides", "parameter_problems"]
 
 _TOP = {
     "units",
@@ -50,26 +52,6 @@ def merge_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def _num(table: Mapping[str, Any], key: str, where: str, file: str) -> float:
-    if key not in table:
-        msg = f"{file}: [{where}] needs '{key}'"
-        raise ParameterError(msg)
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        msg = f"{file}: [{where}] '{key}' must be a non-negative number, got {value!r}"
-        raise ParameterError(msg)
-    return float(value)
-
-
-def _sourced(table: Any, where: str, file: str) -> None:
-    if not isinstance(table, Mapping):
-        msg = f"{file}: [{where}] must be a table, got {table!r}"
-        raise ParameterError(msg)
-    if not table.get("source") and not table.get("assumption"):
-        msg = f"{file}: [{where}] has neither a 'source' nor 'assumption = true'; every number needs one"
-        raise ParameterError(msg)
 
 
 @dataclass(frozen=True)
@@ -222,57 +204,198 @@ class Parameters:
         raise ParameterError(msg)
 
 
-def _validate(raw: Mapping[str, Any], file: str) -> None:
-    unknown = set(raw) - _TOP
-    if unknown:
-        bad = sorted(unknown)[0]
-        close = difflib.get_close_matches(bad, _TOP, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        msg = f"{file}: unknown table [{bad}]{hint}"
-        raise ParameterError(msg)
-    for key in ("speed", "border", "gauge_change", "tariff", "value_of_time"):
-        if key not in raw:
-            msg = f"{file}: missing table [{key}]"
-            raise ParameterError(msg)
-    sp = raw["speed"]
-    _sourced(sp.get("default"), "speed.default", file)
-    _num(sp["default"], "kmh", "speed.default", file)
-    for group in ("by_gauge", "by_country", "by_status", "by_segment"):
-        for key, t in sp.get(group, {}).items():
-            _sourced(t, f"speed.{group}.{key}", file)
-            if _num(t, "kmh", f"speed.{group}.{key}", file) <= 0:
-                msg = f"{file}: [speed.{group}.{key}] kmh must be positive"
-                raise ParameterError(msg)
-    bd = raw["border"]
-    _sourced(bd.get("default"), "border.default", file)
-    for where, t in [("border.default", bd["default"])] + [
-        (f"border.{g}.{k}", t) for g in ("pairs", "crossings") for k, t in bd.get(g, {}).items()
-    ]:
-        _sourced(t, where, file)
-        _num(t, "dwell_h", where, file)
-        _num(t, "fee_usd", where, file)
-    for method in GAUGE_CHANGE_METHODS:
-        t = raw["gauge_change"].get(method)
-        _sourced(t, f"gauge_change.{method}", file)
-        _num(t, "time_h", f"gauge_change.{method}", file)
-        _num(t, "cost_usd", f"gauge_change.{method}", file)
-    tr = raw["tariff"]
-    _sourced(tr.get("default"), "tariff.default", file)
-    _num(tr["default"], "usd_per_km", "tariff.default", file)
-    for key, t in tr.get("by_country", {}).items():
-        _sourced(t, f"tariff.by_country.{key}", file)
-        _num(t, "usd_per_km", f"tariff.by_country.{key}", file)
-    _sourced(raw["value_of_time"], "value_of_time", file)
-    _num(raw["value_of_time"], "usd_per_h", "value_of_time", file)
-    basis = raw.get("routing", {}).get("length_basis", {}).get("value", "geometry")
-    if basis not in ("documented", "geometry"):
-        msg = f"{file}: [routing.length_basis] value must be 'documented' or 'geometry', got {basis!r}"
-        raise ParameterError(msg)
-    for name, g in raw.get("country_groups", {}).items():
-        members = g.get("members") if isinstance(g, Mapping) else None
-        if not isinstance(members, list) or not all(isinstance(m, str) and len(m) == 3 for m in members):
-            msg = f"{file}: [country_groups.{name}] 'members' must be a list of ISO3 codes"
-            raise ParameterError(msg)
+_META = {"source", "source_url", "assumption", "note"}
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_PAIR = re.compile(r"^([A-Z]{3})-([A-Z]{3})$")
+_REQUIRED = ("speed", "border", "gauge_change", "tariff", "value_of_time")
+#: Modes with their own speed, border and tariff tables (rail's are the tables themselves).
+_OTHER_MODES = tuple(m for m in MODES if m != "rail")
+
+
+def _leaf(c: TomlChecker, value: Any, key: Key, numbers: Mapping[str, str]) -> None:
+    """Check one sourced table: its numbers (``"positive"`` or ``"nonneg"``), its source or assumption."""
+    t = c.table(value, key)
+    if t is None:
+        return
+    c.unknown(t, {*numbers, *_META}, key)
+    for name, rule in numbers.items():
+        if name not in t:
+            c.add((*key, name), "is required but missing")
+        elif rule == "positive":
+            c.number(t[name], (*key, name), positive=True)
+        elif rule == "share":
+            c.number(t[name], (*key, name), low=0.0, high=1.0)
+        elif rule == "basis":
+            c.string(t[name], (*key, name), choices=("documented", "geometry"))
+        else:
+            c.number(t[name], (*key, name), low=0.0)
+    for name in ("source", "note"):
+        if name in t:
+            c.string(t[name], (*key, name))
+    if "source_url" in t and not isinstance(t["source_url"], str):
+        c.strings(t["source_url"], (*key, "source_url"))
+    assumed = c.boolean(t["assumption"], (*key, "assumption")) if "assumption" in t else None
+    if not (isinstance(t.get("source"), str) and t["source"].strip()) and assumed is not True:
+        c.add(key, "has neither a 'source' nor 'assumption = true'; every number needs one")
+
+
+def _named(
+    c: TomlChecker,
+    value: Any,
+    key: Key,
+    numbers: Mapping[str, str],
+    names: re.Pattern[str] | None = None,
+    choices: tuple[str, ...] = (),
+    what: str = "",
+) -> None:
+    """Check a table of sourced tables keyed by name (a country, a gauge, a status, ...)."""
+    t = c.table(value, key)
+    if t is None:
+        return
+    for name, leaf in t.items():
+        if choices and name not in choices:
+            close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; use one of {', '.join(choices)}"
+            c.add((*key, name), f"{name!r} is not {what}{hint}")
+            continue
+        if names is not None and not names.match(name):
+            c.add((*key, name), f"{name!r} is not {what}")
+            continue
+        _leaf(c, leaf, (*key, name), numbers)
+
+
+def _mode_tables(c: TomlChecker, value: Any, key: Key, numbers: Mapping[str, str]) -> None:
+    """A mode's own table: ``default`` and ``by_country`` (speeds or tariffs of road, ferry, sea)."""
+    t = c.table(value, key)
+    if t is None:
+        return
+    c.unknown(t, {"default", "by_country"}, key)
+    if "default" in t:
+        _leaf(c, t["default"], (*key, "default"), numbers)
+    else:
+        c.add((*key, "default"), f"missing table [{'.'.join(map(str, key))}.default]")
+    _named(c, t.get("by_country", {}), (*key, "by_country"), numbers, _ISO3, what="an ISO3 code like AFG")
+
+
+def _border_tables(c: TomlChecker, bd: Mapping[str, Any], key: Key, *, modes: bool) -> None:
+    """Border tables (of rail, or of one other mode): ``default``, ``pairs``, ``crossings``."""
+    crossing = {"dwell_h": "nonneg", "fee_usd": "nonneg"}
+    c.unknown(bd, {"default", "pairs", "crossings", *(_OTHER_MODES if modes else ())}, key)
+    if "default" in bd:
+        _leaf(c, bd["default"], (*key, "default"), crossing)
+    else:
+        c.add((*key, "default"), f"missing table [{'.'.join(map(str, key))}.default]")
+    pairs = c.table(bd.get("pairs", {}), (*key, "pairs"))
+    for name, leaf in (pairs or {}).items():
+        m = _PAIR.match(name)
+        if not m or m.group(1) == m.group(2):
+            c.add((*key, "pairs", name), f'{name!r} is not two different ISO3 codes like "AFG-IRN"')
+        elif m.group(1) > m.group(2):
+            c.add(
+                (*key, "pairs", name),
+                f'write the pair in alphabetical order, "{m.group(2)}-{m.group(1)}" (as written it is never used)',
+            )
+        else:
+            _leaf(c, leaf, (*key, "pairs", name), crossing)
+    _named(c, bd.get("crossings", {}), (*key, "crossings"), crossing)
+
+
+def parameter_problems(raw: Mapping[str, Any], c: TomlChecker, prefix: Key = ()) -> None:
+    """Check parameter tables against the documented format, adding every problem to ``c``.
+
+    Parameters
+    ----------
+    raw
+        The tables as read (after overrides).
+    c
+        Where problems are gathered (file, line, key and value in each message).
+    prefix
+        Prepended to every key (``("parameters",)`` for a scenario's overrides).
+    """
+    c.unknown(raw, _TOP, prefix)
+    for name in _REQUIRED:
+        if name not in raw:
+            c.add((*prefix, name), f"missing table [{name}]")
+    if "units" in raw and (units := c.table(raw["units"], (*prefix, "units"))) is not None:
+        c.unknown(units, {"cost", "time"}, (*prefix, "units"))
+        for name, value in units.items():
+            if name in ("cost", "time"):
+                c.string(value, (*prefix, "units", name), nonempty=True)
+    if "speed" in raw and (sp := c.table(raw["speed"], (*prefix, "speed"))) is not None:
+        key = (*prefix, "speed")
+        c.unknown(sp, {"default", "by_gauge", "by_country", "by_status", "by_segment", *_OTHER_MODES}, key)
+        kmh = {"kmh": "positive"}
+        if "default" in sp:
+            _leaf(c, sp["default"], (*key, "default"), kmh)
+        else:
+            c.add((*key, "default"), "missing table [speed.default]")
+        _named(c, sp.get("by_gauge", {}), (*key, "by_gauge"), kmh, choices=GAUGES, what="a gauge")
+        _named(c, sp.get("by_country", {}), (*key, "by_country"), kmh, _ISO3, what="an ISO3 code like AFG")
+        statuses = tuple(s for s in STATUSES if s != "operational")
+        _named(c, sp.get("by_status", {}), (*key, "by_status"), kmh, choices=statuses, what="a status used here")
+        _named(c, sp.get("by_segment", {}), (*key, "by_segment"), kmh)
+        for mode in _OTHER_MODES:
+            if mode in sp:
+                _mode_tables(c, sp[mode], (*key, mode), kmh)
+    if "border" in raw and (bd := c.table(raw["border"], (*prefix, "border"))) is not None:
+        _border_tables(c, bd, (*prefix, "border"), modes=True)
+        for mode in _OTHER_MODES:
+            if mode in bd and (t := c.table(bd[mode], (*prefix, "border", mode))) is not None:
+                _border_tables(c, t, (*prefix, "border", mode), modes=False)
+    if "gauge_change" in raw and (gc := c.table(raw["gauge_change"], (*prefix, "gauge_change"))) is not None:
+        key = (*prefix, "gauge_change")
+        c.unknown(gc, set(GAUGE_CHANGE_METHODS), key)
+        for method in GAUGE_CHANGE_METHODS:
+            if method in gc:
+                _leaf(c, gc[method], (*key, method), {"time_h": "nonneg", "cost_usd": "nonneg"})
+            else:
+                c.add((*key, method), f"missing table [gauge_change.{method}]")
+    if "tariff" in raw and (tr := c.table(raw["tariff"], (*prefix, "tariff"))) is not None:
+        key = (*prefix, "tariff")
+        c.unknown(tr, {"default", "by_country", "by_segment", *_OTHER_MODES}, key)
+        per_km = {"usd_per_km": "nonneg"}
+        if "default" in tr:
+            _leaf(c, tr["default"], (*key, "default"), per_km)
+        else:
+            c.add((*key, "default"), "missing table [tariff.default]")
+        _named(c, tr.get("by_country", {}), (*key, "by_country"), per_km, _ISO3, what="an ISO3 code like AFG")
+        _named(c, tr.get("by_segment", {}), (*key, "by_segment"), {"usd": "nonneg"})
+        for mode in _OTHER_MODES:
+            if mode in tr:
+                _mode_tables(c, tr[mode], (*key, mode), per_km)
+    if "transfer" in raw and (tf := c.table(raw["transfer"], (*prefix, "transfer"))) is not None:
+        _named(
+            c,
+            tf,
+            (*prefix, "transfer"),
+            {"time_h": "nonneg", "cost_usd": "nonneg"},
+            choices=TRANSFERS,
+            what="a change of mode",
+        )
+    if "value_of_time" in raw:
+        _leaf(c, raw["value_of_time"], (*prefix, "value_of_time"), {"usd_per_h": "nonneg"})
+    if "country_groups" in raw and (groups := c.table(raw["country_groups"], (*prefix, "country_groups"))):
+        for name, g in groups.items():
+            key = (*prefix, "country_groups", name)
+            if (t := c.table(g, key)) is None:
+                continue
+            c.unknown(t, {"members", *_META}, key)
+            members = t.get("members")
+            if (
+                not isinstance(members, list)
+                or not members
+                or not all(isinstance(m, str) and _ISO3.match(m) for m in members)
+            ):
+                c.add((*key, "members"), f'must be a non-empty array of ISO3 codes like "AFG", got {show(members)}')
+    if "routing" in raw and (rt := c.table(raw["routing"], (*prefix, "routing"))) is not None:
+        key = (*prefix, "routing")
+        rules = {"alternatives_max_overlap": "share", "country_passage_min_km": "nonneg", "length_basis": "basis"}
+        c.unknown(rt, set(rules), key)
+        for name, rule in rules.items():
+            if name in rt:
+                _leaf(c, rt[name], (*key, name), {"value": rule})
+    if "meta" in raw:
+        c.table(raw["meta"], (*prefix, "meta"))
 
 
 def load_parameters(path: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None) -> Parameters:
@@ -304,14 +427,25 @@ def load_parameters(path: str | Path | None = None, *, overrides: Mapping[str, A
     """
     p = Path(path) if path is not None else get_path("parameters.toml")
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         msg = f"{p}: parameters file not found"
+        raise ParameterError(msg) from None
+    except IsADirectoryError:
+        msg = f"{p}: is a folder, not a parameters file"
+        raise ParameterError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{p}: not UTF-8 text ({exc.reason})"
         raise ParameterError(msg) from None
     except tomllib.TOMLDecodeError as exc:
         msg = f"{p}: not valid TOML ({exc})"
         raise ParameterError(msg) from None
     if overrides:
         raw = merge_overrides(raw, overrides)
-    _validate(raw, str(p))
+    c = TomlChecker(p, text)
+    parameter_problems(raw, c)
+    if c.problems:
+        msg = f"{len(c.problems)} problem(s) in the parameters:\n  " + "\n  ".join(c.problems)
+        raise ParameterError(msg)
     return Parameters(raw=raw, source=str(p), _file=str(p))

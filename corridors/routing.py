@@ -468,50 +468,63 @@ class Router:
     ) -> Constraints:
         """Build :class:`Constraints` from names, ids and group names, checking each.
 
+        Country codes are checked against the network's countries (its stations' and those its
+        segments run through), groups against the parameters' ``country_groups``; every problem
+        is gathered and reported at once, with close names suggested.
+
         Raises
         ------
         StationNotFoundError
             For an unknown station (close matches suggested).
-        DataError
-            For an unknown segment, country code or country group.
+        UsageError
+            For an unknown segment, country code or country group, or a malformed closed border.
         """
-        known_countries = set(self._country.values()) | {
-            c for parts in (s["km_by_country"] for s in self._seg.values()) for c in parts
-        }
+        import difflib
 
-        def country(code: str) -> str:
-            c = code.upper()
-            if len(c) != 3 or not c.isalpha():
-                msg = f"{code!r} is not an ISO 3166 alpha-3 country code (e.g. AFG, IRN, TJK)"
-                raise DataError(msg)
-            return c
+        from corridors._errors import UsageError
+        from corridors._validate import country_problem, network_countries
 
-        countries = {country(c) for c in avoid_countries}
+        known = network_countries(self.net, self.full)
+        problems: list[str] = []
+
+        def country(code: Any, what: str) -> str | None:
+            msg = country_problem(code, known)
+            if msg is not None:
+                problems.append(f"{what}: {msg}")
+                return None
+            return str(code).upper()
+
+        def group(name: Any, what: str) -> set[str]:
+            try:
+                return self.params.country_group(str(name))
+            except DataError as exc:
+                problems.append(f"{what}: {exc}")
+                return set()
+
+        countries = {c for code in avoid_countries if (c := country(code, "avoid country")) is not None}
         for g in avoid_groups:
-            countries |= self.params.country_group(g)
+            countries |= group(g, "avoid group")
         allowed: set[str] | None = None
         if within is not None:
-            allowed = {country(c) for c in within}
+            allowed = {c for code in within if (c := country(code, "within")) is not None}
         if within_group:
-            allowed = (allowed or set()) | self.params.country_group(within_group)
+            allowed = (allowed or set()) | group(within_group, "within group")
         segs = set(avoid_segments)
         all_segments = set(self.full.segments["id"]) if self.full is not None else set(self._seg)
-        for s in segs:
-            if s not in all_segments:
-                import difflib
-
-                close = difflib.get_close_matches(s, all_segments, n=3)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-                msg = f"unknown segment {s!r}{hint}"
-                raise DataError(msg)
+        for s in sorted(segs - all_segments):
+            close = difflib.get_close_matches(s, all_segments, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            problems.append(f"avoid segment: unknown segment {s!r}{hint}")
         borders = set()
         for pair in closed_borders:
-            codes = [country(c) for c in pair]
-            if len(codes) != 2 or codes[0] == codes[1]:
-                msg = f"a closed border names two different countries, got {list(pair)!r}"
-                raise DataError(msg)
-            borders.add(frozenset(codes))
-        del known_countries
+            codes = [country(c, "closed border") for c in pair]
+            if len(codes) != 2 or (codes[0] is not None and codes[0] == codes[1]):
+                problems.append(f"closed border: name two different countries, got {list(pair)!r}")
+            elif None not in codes:
+                borders.add(frozenset(str(c) for c in codes))
+        if problems:
+            msg = "; ".join(problems)
+            raise UsageError(msg)
         return Constraints(
             via=tuple(self._resolve(v) for v in via),
             avoid_stations=frozenset(self._resolve(s) for s in avoid_stations),

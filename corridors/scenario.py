@@ -48,8 +48,8 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import math
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -60,9 +60,19 @@ import pandas as pd
 from shapely import LineString
 
 from corridors._errors import DataError, ScenarioError, StationNotFoundError
+from corridors._validate import (
+    Key,
+    TomlChecker,
+    check_records,
+    check_references,
+    country_problem,
+    network_countries,
+    show,
+)
 from corridors.network import Network, find_station, network_from_gdfs
-from corridors.params import Parameters, load_parameters, merge_overrides
-from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, MODES, SEGMENT_FIELDS, STATUSES, parse_date
+from corridors.params import Parameters, load_parameters, merge_overrides, parameter_problems
+from corridors.pricing import CRITERIA
+from corridors.schema import GAUGE_CHANGE_METHODS, GAUGES, MODES, SEGMENT_FIELDS, STATUSES
 
 __all__ = [
     "OD",
@@ -157,109 +167,301 @@ class Scenario:
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
-def _line_of(text: str, *needles: str) -> int | None:
-    """The 1-based line of the first line containing every needle (for messages)."""
-    for i, line in enumerate(text.splitlines(), 1):
-        if all(n in line for n in needles):
-            return i
-    return None
-
-
-class _Reporter:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path, self.text, self.problems = path, text, []  # type: ignore[var-annotated]
-
-    def add(self, key: str, msg: str, *needles: str) -> None:
-        line = _line_of(self.text, *needles) if needles else None
-        where = f"{self.path}" + (f", line {line}" if line else "") + f", key {key!r}"
-        self.problems.append(f"{where}: {msg}")
-
-    def unknown_keys(self, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
-        for key in sorted(set(table) - allowed):
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(sorted(allowed))}"
-            self.add(f"{where}{key}", f"unknown key{hint}", key)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            msg = f"{len(self.problems)} problem(s) in scenario:\n  " + "\n  ".join(self.problems)
-            raise ScenarioError(msg)
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value
-    return parse_date(str(value))
-
-
-def _read(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
-    if path in seen:
-        chain = " -> ".join(str(p) for p in (*seen, path))
-        msg = f"{path}: scenarios extend each other in a loop ({chain})"
-        raise ScenarioError(msg)
+def _read_text(path: Path) -> tuple[str, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         msg = f"{path}: scenario file not found"
+        raise ScenarioError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a folder, not a scenario file"
+        raise ScenarioError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text ({exc.reason})"
         raise ScenarioError(msg) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc})"
         raise ScenarioError(msg) from None
-    rep = _Reporter(path, text)
-    rep.unknown_keys(raw, _TOP_KEYS, "")
-    if "name" not in raw or not isinstance(raw.get("name"), str):
-        rep.add("name", "every scenario needs a name (a string)")
-    for i, table in enumerate(raw.get("segment", [])):
-        rep.unknown_keys(table, _SEGMENT_KEYS, f"segment[{i}].")
-    for i, table in enumerate(raw.get("station", [])):
-        rep.unknown_keys(table, _STATION_KEYS, f"station[{i}].")
-    for i, table in enumerate(raw.get("od", [])):
-        rep.unknown_keys(table, _OD_KEYS, f"od[{i}].")
-    for i, table in enumerate(raw.get("new_segment", [])):
-        rep.unknown_keys(table, _NEW_SEGMENT_KEYS, f"new_segment[{i}].")
-    rep.raise_if_any()
-    raw["_path"], raw["_text"] = path, text
-    if raw.get("extends"):
-        parent = _read((path.parent / str(raw["extends"])).resolve(), (*seen, path))
-        raw["_parent"] = parent
-    return raw
+    return text, raw
 
 
-def _merge(raw: dict[str, Any]) -> dict[str, Any]:
-    """Flatten a scenario with its parents: child values win, lists of changes accumulate."""
-    if "_parent" not in raw:
-        out = dict(raw)
-        out["_files"] = [str(raw["_path"])]
-        return out
-    base = _merge(raw["_parent"])
-    out = dict(base)
-    for key, value in raw.items():
-        if key in ("segment", "new_segment", "station", "closed_borders", "closed_countries"):
-            out[key] = [*base.get(key, []), *value]
-        elif key == "od":
-            out[key] = value  # a child names its own pairs of interest
-        elif key == "parameters":
-            out[key] = merge_overrides(base.get("parameters", {}), value)
-        elif key != "_parent":
-            out[key] = value
-    out["_files"] = [*base["_files"], str(raw["_path"])]
+def _chain(path: Path) -> tuple[list[tuple[TomlChecker, dict[str, Any]]], list[str]]:
+    """The scenario and the scenarios it extends, the eldest first, each with its checker."""
+    files: list[tuple[TomlChecker, dict[str, Any]]] = []
+    seen: list[Path] = []
+    problems: list[str] = []
+    while True:
+        if path in seen:
+            chain = " -> ".join(str(p) for p in (*seen, path))
+            msg = f"{path}: scenarios extend each other in a loop ({chain})"
+            raise ScenarioError(msg)
+        seen.append(path)
+        text, raw = _read_text(path)
+        c = TomlChecker(path, text)
+        files.insert(0, (c, raw))
+        parent = raw.get("extends")
+        if parent is None:
+            return files, problems
+        if c.string(parent, ("extends",), nonempty=True) is None:
+            return files, problems
+        nxt = (path.parent / parent).resolve()
+        if not nxt.is_file():
+            c.add(("extends",), f"no scenario file {str(nxt)!r} to extend")
+            return files, problems
+        path = nxt
+
+
+def _coords(c: TomlChecker, value: Any, key: Key) -> list[tuple[float, float]] | None:
+    """Longitude/latitude pairs (a third value, a height, is dropped), or None (reported)."""
+    if not isinstance(value, list) or len(value) < 2:
+        c.add(key, f"must be an array of 2 or more [longitude, latitude] points, got {show(value)}")
+        return None
+    out = []
+    for j, pt in enumerate(value):
+        ok = (
+            isinstance(pt, list)
+            and len(pt) in (2, 3)
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in pt)
+        )
+        if not ok:
+            c.add(key, f"point {j} must be [longitude, latitude] in finite degrees, got {show(pt)}")
+            return None
+        x, y = float(pt[0]), float(pt[1])
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            c.add(key, f"point {j} {[x, y]} is outside longitude -180..180 / latitude -90..90")
+            return None
+        out.append((x, y))
     return out
+
+
+def _new_segments(
+    c: TomlChecker, items: list[tuple[Key, dict[str, Any]]], stations: set[str] | None
+) -> list[dict[str, Any]]:
+    """Check new segments (properties plus ``coords``) against the data schema."""
+    recs: list[dict[str, Any]] = []
+    keys: list[Key] = []
+    for key, item in items:
+        c.unknown(item, _NEW_SEGMENT_KEYS, key)
+        rec = {k: v for k, v in item.items() if k in _NEW_SEGMENT_KEYS}
+        coords = _coords(c, item.get("coords"), (*key, "coords"))
+        rec["coords"] = coords
+        rec["geometry"] = LineString(coords) if coords is not None else None
+        recs.append(rec)
+        keys.append(key)
+    checked = [{k: v for k, v in r.items() if k != "coords"} for r in recs]
+    for rec in checked:
+        if rec["geometry"] is None:
+            rec["_geometry_error"] = "reported above"
+    by_id = {
+        rec.get("id") if isinstance(rec.get("id"), str) and rec.get("id") else f"#{i}": k
+        for i, (rec, k) in enumerate(zip(checked, keys, strict=True))
+    }
+    problems = check_records(checked, SEGMENT_FIELDS, file=c.path, kind="segment", geom_type="LineString")
+    if stations is not None:
+        problems += check_references(stations, checked, file=c.path)
+    for p in problems:
+        if p.severity == "error" and not (p.field == "geometry" and "reported above" in p.message):
+            key = by_id.get(p.feature, ())
+            c.add((*key, p.field) if p.field else key, p.message)
+    return [{k: v for k, v in r.items() if k != "geometry"} for r in recs]
+
+
+def _segments_file(c: TomlChecker, name: str) -> list[tuple[Key, dict[str, Any]]]:
+    """The features of a GeoJSON file of new segments as scenario items (properties plus ``coords``)."""
+    path = (Path(c.path).parent / name).resolve()
+    key: Key = ("new_segments_file",)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        c.add(key, f"cannot read {path} as GeoJSON ({exc})")
+        return []
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(feats, list):
+        c.add(key, f"{path} is not a GeoJSON FeatureCollection (needs a 'features' list)")
+        return []
+    out: list[tuple[Key, dict[str, Any]]] = []
+    for i, feat in enumerate(feats):
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        if not isinstance(props, dict) or not isinstance(geom, dict) or geom.get("type") != "LineString":
+            c.add(key, f"{path}, feature #{i}: needs 'properties' and a LineString 'geometry'")
+            continue
+        out.append(((*key, f"feature #{i}"), {**props, "coords": geom.get("coordinates")}))
+    return out
+
+
+def _check_file(c: TomlChecker, raw: dict[str, Any], net: Network | None, known: set[str]) -> dict[str, Any]:
+    """Check one scenario file; return its values, well typed, for merging with its parents."""
+    out: dict[str, Any] = {"_file": c.path}
+    c.unknown(raw, _TOP_KEYS)
+    if "name" not in raw or not isinstance(raw["name"], str) or not raw["name"].strip():
+        c.add(("name",), f"every scenario needs a name (a string), got {show(raw.get('name'))}")
+    else:
+        out["name"] = raw["name"]
+    for text_key in ("description", "why"):
+        if text_key in raw and c.string(raw[text_key], (text_key,)) is not None:
+            out[text_key] = raw[text_key]
+    if "sources" in raw and not isinstance(raw["sources"], str):
+        c.strings(raw["sources"], ("sources",))
+    if "as_of" in raw:
+        out["as_of"] = c.date(raw["as_of"], ("as_of",))
+    if "expected" in raw:
+        out["expected"] = c.boolean(raw["expected"], ("expected",))
+    if "modes" in raw:
+        modes = c.strings(raw["modes"], ("modes",))
+        bad = [m for m in modes or [] if m not in MODES]
+        if bad or modes == []:
+            c.add(("modes",), f"must name modes from {', '.join(MODES)}, got {raw['modes']!r}")
+        elif modes:
+            out["modes"] = tuple(modes)
+
+    seg_ids = set(net.segments["id"]) if net is not None else set()
+    corridors_known = {x for cs in net.segments["corridors"] for x in cs} if net is not None else set()
+    out["segment"] = []
+    for i, ch in c.tables(raw.get("segment", []), ("segment",)):
+        key: Key = ("segment", i)
+        c.unknown(ch, _SEGMENT_KEYS, key)
+        sid, corridor = ch.get("id"), ch.get("corridor")
+        if (sid is None) == (corridor is None):
+            c.add(key, "give exactly one of 'id' or 'corridor'")
+            continue
+        if sid is not None and c.string(sid, (*key, "id"), nonempty=True) and net is not None and sid not in seg_ids:
+            close = difflib.get_close_matches(sid, seg_ids, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            c.add((*key, "id"), f"unknown segment {sid!r}{hint}")
+        known_corridor = net is None or corridor in corridors_known
+        if corridor is not None and c.string(corridor, (*key, "corridor"), nonempty=True) and not known_corridor:
+            close = difflib.get_close_matches(corridor, corridors_known, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            c.add((*key, "corridor"), f"unknown corridor {corridor!r}{hint}")
+        if "status" in ch:
+            c.string(ch["status"], (*key, "status"), choices=STATUSES)
+        if "gauge" in ch:
+            c.string(ch["gauge"], (*key, "gauge"), choices=GAUGES)
+        change = dict(ch)
+        for dkey in ("opened", "expected_opening", "closed"):
+            if dkey in ch:
+                day = c.date(ch[dkey], (*key, dkey))
+                change[dkey] = ch[dkey] if isinstance(ch[dkey], str) else (day.isoformat() if day else None)
+        if "speed_kmh" in ch:
+            c.number(ch["speed_kmh"], (*key, "speed_kmh"), positive=True)
+            if corridor is not None:
+                c.add((*key, "speed_kmh"), "a speed applies to one segment: give it with 'id', not 'corridor'")
+        if "note" in ch:
+            c.string(ch["note"], (*key, "note"))
+        out["segment"].append(change)
+
+    out["station"] = []
+    for i, ch in c.tables(raw.get("station", []), ("station",)):
+        key = ("station", i)
+        c.unknown(ch, _STATION_KEYS, key)
+        change = dict(ch)
+        if "gauge_change" in ch and (methods := c.strings(ch["gauge_change"], (*key, "gauge_change"))) is not None:
+            bad = [m for m in methods if m not in GAUGE_CHANGE_METHODS]
+            if bad:
+                c.add((*key, "gauge_change"), f"{bad} not allowed; use {', '.join(GAUGE_CHANGE_METHODS)}")
+        for skey in ("assumption", "note"):
+            if skey in ch:
+                c.string(ch[skey], (*key, skey))
+        if c.string(ch.get("id"), (*key, "id"), nonempty=True) is not None and net is not None:
+            try:
+                change["id"] = find_station(net, ch["id"])
+            except StationNotFoundError as exc:
+                c.add((*key, "id"), str(exc))
+        out["station"].append(change)
+
+    out["closed_borders"] = []
+    borders = raw.get("closed_borders", [])
+    if not isinstance(borders, list):
+        c.add(("closed_borders",), f'must be an array of pairs like [["AFG", "IRN"]], got {show(borders)}')
+        borders = []
+    for pair in borders:
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            c.add(("closed_borders",), f'{pair!r} is not a pair of ISO3 codes like ["AFG", "IRN"]')
+            continue
+        if pair[0].upper() == pair[1].upper():
+            c.add(("closed_borders",), f"{pair!r} names the same country twice")
+            continue
+        msgs = [m for x in pair if (m := country_problem(x, known)) is not None] if net is not None else []
+        for m in msgs:
+            c.add(("closed_borders",), m)
+        if not msgs:
+            out["closed_borders"].append((pair[0].upper(), pair[1].upper()))
+    out["closed_countries"] = []
+    for x in c.strings(raw.get("closed_countries", []), ("closed_countries",)) or []:
+        msg = country_problem(x, known) if net is not None else None
+        if msg:
+            c.add(("closed_countries",), msg)
+        else:
+            out["closed_countries"].append(x.upper())
+
+    stations = set(net.stations["id"]) if net is not None else None
+    items: list[tuple[Key, dict[str, Any]]] = [
+        (("new_segment", i), s) for i, s in c.tables(raw.get("new_segment", []), ("new_segment",))
+    ]
+    if "new_segments_file" in raw and c.string(raw["new_segments_file"], ("new_segments_file",), nonempty=True):
+        items += _segments_file(c, raw["new_segments_file"])
+    out["new_segment"] = _new_segments(c, items, stations)
+
+    if "od" in raw:
+        out["od"] = _ods(c, raw["od"], net)
+    if "parameters" in raw and (params := c.table(raw["parameters"], ("parameters",))) is not None:
+        base = load_parameters().raw
+        parameter_problems(merge_overrides(base, params), c, ("parameters",))
+        out["parameters"] = params
+    return out
+
+
+def _ods(c: TomlChecker, value: Any, net: Network | None) -> list[OD]:
+    ods = []
+    for i, od in c.tables(value, ("od",)):
+        key: Key = ("od", i)
+        c.unknown(od, _OD_KEYS, key)
+        if "from" not in od or "to" not in od:
+            c.add(key, "an od pair needs 'from' and 'to'")
+            continue
+        frm = c.string(od["from"], (*key, "from"), nonempty=True)
+        to = c.string(od["to"], (*key, "to"), nonempty=True)
+        via = c.strings(od.get("via", []), (*key, "via"))
+        name = c.string(od.get("name", ""), (*key, "name"))
+        by = c.string(od["by"], (*key, "by"), choices=CRITERIA) if "by" in od else None
+        if frm is None or to is None or via is None:
+            continue
+        ends = [frm, to, *via]
+        if net is not None:
+            labels = ["from", "to", *["via"] * len(via)]
+            resolved = []
+            for label, st in zip(labels, ends, strict=True):
+                try:
+                    resolved.append(find_station(net, st))
+                except StationNotFoundError as exc:
+                    c.add((*key, label), str(exc))
+                    resolved.append(st)
+            ends = resolved
+            if not name:
+                names = dict(zip(net.stations["id"], net.stations["name"], strict=True))
+                name = f"{names.get(ends[0], ends[0])} → {names.get(ends[1], ends[1])}"
+        ods.append(OD(ends[0], ends[1], name or "", tuple(ends[2:]), by))
+    return ods
 
 
 def load_scenario(path: str | Path, net: Network | None = None) -> Scenario:
     """Load and validate a scenario file (and the scenarios it extends).
+
+    Every file of the chain is checked against the documented format (unknown keys with the
+    closest valid name, types, dates within the years 1800 to 2200, numbers finite and in range);
+    with a network, station names, segment ids, corridors and country codes are checked against
+    it too. Every problem is gathered and reported at once.
 
     Parameters
     ----------
     path
         The TOML file (see the module docstring for its keys).
     net
-        The network it applies to; when given, station names, segment ids and corridors are
-        checked against it (close matches suggested).
+        The network it applies to; when given, station names, segment ids, corridors and
+        countries are checked against it (close matches suggested).
 
     Returns
     -------
@@ -268,7 +470,7 @@ def load_scenario(path: str | Path, net: Network | None = None) -> Scenario:
     Raises
     ------
     ScenarioError
-        Listing every problem with file, line (where it can be found) and key.
+        Listing every problem with file, line (where it can be found), key and value.
 
     Examples
     --------
@@ -277,135 +479,38 @@ def load_scenario(path: str | Path, net: Network | None = None) -> Scenario:
     >>> s.name
     'Khaf–Herat railway complete to Herat'
     """
-    path = Path(path).resolve()
-    raw = _merge(_read(path, ()))
-    text = raw["_text"]
-    rep = _Reporter(path, text)
-    as_of = None
-    try:
-        as_of = _as_date(raw.get("as_of"))
-    except ValueError:
-        rep.add("as_of", f"{raw.get('as_of')!r} is not a date (YYYY-MM-DD)", "as_of")
-    if not isinstance(raw.get("expected", False), bool):
-        rep.add("expected", "must be true or false", "expected")
-    modes = raw.get("modes", ["rail"])
-    if not isinstance(modes, list) or not modes or any(m not in MODES for m in modes):
-        rep.add("modes", f"must be a list of modes from {', '.join(MODES)}, got {modes!r}", "modes")
-        modes = ["rail"]
-
-    seg_ids = set(net.segments["id"]) if net is not None else set()
-    corridors_known = {c for cs in net.segments["corridors"] for c in cs} if net is not None else set()
-    changes = []
-    for i, ch in enumerate(raw.get("segment", [])):
-        key = f"segment[{i}]"
-        if bool(ch.get("id")) == bool(ch.get("corridor")):
-            rep.add(key, "give exactly one of 'id' or 'corridor'")
-            continue
-        if ch.get("id") and net is not None and ch["id"] not in seg_ids:
-            close = difflib.get_close_matches(ch["id"], seg_ids, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            rep.add(f"{key}.id", f"unknown segment {ch['id']!r}{hint}", ch["id"])
-        if ch.get("corridor") and net is not None and ch["corridor"] not in corridors_known:
-            close = difflib.get_close_matches(ch["corridor"], corridors_known, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            rep.add(f"{key}.corridor", f"unknown corridor {ch['corridor']!r}{hint}", ch["corridor"])
-        if "status" in ch and ch["status"] not in STATUSES:
-            rep.add(f"{key}.status", f"{ch['status']!r} is not one of {', '.join(STATUSES)}", str(ch["status"]))
-        if "gauge" in ch and ch["gauge"] not in GAUGES:
-            rep.add(f"{key}.gauge", f"{ch['gauge']!r} is not one of {', '.join(GAUGES)}", str(ch["gauge"]))
-        for dkey in ("opened", "expected_opening", "closed"):
-            if dkey in ch:
-                try:
-                    parse_date(str(ch[dkey]))
-                except ValueError:
-                    rep.add(f"{key}.{dkey}", f"{ch[dkey]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", dkey)
-        if "speed_kmh" in ch and (not isinstance(ch["speed_kmh"], int | float) or ch["speed_kmh"] <= 0):
-            rep.add(f"{key}.speed_kmh", "must be a positive number", "speed_kmh")
-        changes.append(dict(ch))
-
-    stations = []
-    for i, ch in enumerate(raw.get("station", [])):
-        key = f"station[{i}]"
-        bad = [m for m in ch.get("gauge_change", []) if m not in GAUGE_CHANGE_METHODS]
-        if bad:
-            rep.add(f"{key}.gauge_change", f"{bad} not allowed; use {', '.join(GAUGE_CHANGE_METHODS)}", "gauge_change")
-        if net is not None:
-            try:
-                ch = {**ch, "id": find_station(net, str(ch.get("id", "")))}
-            except StationNotFoundError as exc:
-                rep.add(f"{key}.id", str(exc), str(ch.get("id", "")))
-        stations.append(dict(ch))
-
-    borders = []
-    for pair in raw.get("closed_borders", []):
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(c, str) and len(c) == 3 for c in pair)):
-            rep.add("closed_borders", f'{pair!r} is not a pair of ISO3 codes like ["AFG", "IRN"]', "closed_borders")
-        else:
-            borders.append((pair[0].upper(), pair[1].upper()))
-    countries = []
-    for c in raw.get("closed_countries", []):
-        if not (isinstance(c, str) and len(c) == 3):
-            rep.add("closed_countries", f"{c!r} is not an ISO3 code", "closed_countries")
-        else:
-            countries.append(c.upper())
-
-    new = [dict(s) for s in raw.get("new_segment", [])]
-    if raw.get("new_segments_file"):
-        gj = (Path(raw["_path"]).parent / str(raw["new_segments_file"])).resolve()
-        try:
-            doc = json.loads(gj.read_text(encoding="utf-8"))
-            for feat in doc["features"]:
-                rec = dict(feat["properties"])
-                rec["coords"] = feat["geometry"]["coordinates"]
-                new.append(rec)
-        except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            rep.add("new_segments_file", f"cannot read {gj} as GeoJSON segments ({exc})", "new_segments_file")
-
-    ods = []
-    for i, od in enumerate(raw.get("od", [])):
-        key = f"od[{i}]"
-        if not od.get("from") or not od.get("to"):
-            rep.add(key, "an od pair needs 'from' and 'to'")
-            continue
-        ends = [str(od["from"]), str(od["to"])]
-        via = [str(v) for v in od.get("via", [])]
-        if net is not None:
-            resolved = []
-            for label, name in (("from", ends[0]), ("to", ends[1]), *(("via", v) for v in via)):
-                try:
-                    resolved.append(find_station(net, name))
-                except StationNotFoundError as exc:
-                    rep.add(f"{key}.{label}", str(exc), name)
-                    resolved.append(name)
-            ends, via = resolved[:2], resolved[2:]
-        name = str(od.get("name", ""))
-        if not name and net is not None:
-            names = dict(zip(net.stations["id"], net.stations["name"], strict=True))
-            name = f"{names.get(ends[0], ends[0])} → {names.get(ends[1], ends[1])}"
-        ods.append(OD(ends[0], ends[1], name, tuple(via), od.get("by")))
-
-    params = raw.get("parameters", {})
-    if params:
-        try:
-            load_parameters(overrides=params)
-        except DataError as exc:
-            rep.add("parameters", str(exc).split(": ", 1)[-1], "parameters")
-    rep.raise_if_any()
+    files, problems = _chain(Path(path).resolve())
+    known = network_countries(net)
+    parts = [_check_file(c, raw, net, known) for c, raw in files]
+    for c, _ in files:
+        problems += c.problems
+    if problems:
+        msg = f"{len(problems)} problem(s) in scenario:\n  " + "\n  ".join(problems)
+        raise ScenarioError(msg)
+    merged: dict[str, Any] = {"parameters": {}, "od": []}
+    for part in parts:
+        for key, value in part.items():
+            if key in ("segment", "new_segment", "station", "closed_borders", "closed_countries"):
+                merged[key] = [*merged.get(key, []), *value]
+            elif key == "parameters":
+                merged[key] = merge_overrides(merged[key], value)
+            else:
+                merged[key] = value  # a child's value (its own od pairs too) replaces its parent's
     return Scenario(
-        name=str(raw["name"]),
-        description=str(raw.get("description", "")),
-        why=str(raw.get("why", "")),
-        as_of=as_of,
-        expected=bool(raw.get("expected", False)),
-        modes=tuple(modes),
-        segment_changes=tuple(changes),
-        new_segments=tuple(new),
-        station_changes=tuple(stations),
-        parameters=dict(params),
-        closed_borders=tuple(borders),
-        closed_countries=tuple(countries),
-        od=tuple(ods),
-        files=tuple(raw["_files"]),
+        name=str(merged["name"]),
+        description=str(merged.get("description", "")),
+        why=str(merged.get("why", "")),
+        as_of=merged.get("as_of"),
+        expected=bool(merged.get("expected", False)),
+        modes=tuple(merged.get("modes", ("rail",))),
+        segment_changes=tuple(merged["segment"]),
+        new_segments=tuple(merged["new_segment"]),
+        station_changes=tuple(merged["station"]),
+        parameters=dict(merged["parameters"]),
+        closed_borders=tuple(merged["closed_borders"]),
+        closed_countries=tuple(merged["closed_countries"]),
+        od=tuple(merged["od"]),
+        files=tuple(part["_file"] for part in parts),
     )
 
 

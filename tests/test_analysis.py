@@ -620,7 +620,7 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "od", "--stations", "Mashad,Herrat")
     assert code == 2 and "did you mean" in err and "Traceback" not in err
     code, _, err = run(capsys, "hubs", "--from-country", "XYZ")
-    assert code == 1 and "no station in XYZ" in err and "Traceback" not in err
+    assert code == 2 and "--from-country: 'XYZ' is not a country of the network" in err and "Traceback" not in err
     code, _, err = run(capsys, "criticality", "--stations", "Mashhad", "--from-country", "IRN")
     assert code == 2 and "not both" in err
     code, out, _ = run(capsys, "od", "--help")

@@ -11,9 +11,9 @@ from conftest import COUNTRIES, DEG_KM, line_network, segment, station, write_ne
 from corridors import (
     DataError,
     NoRouteError,
-    ParameterError,
     Router,
     StationNotFoundError,
+    UsageError,
     load_network,
     load_parameters,
     network_as_of,
@@ -142,10 +142,13 @@ def test_closed_border_and_avoid_country(tmp_path: Path, params_path: Path) -> N
         "nz",
     ]
     assert router.route("a", "z", constraints=router.constraints(within=["AAA"])).segments == ["an", "nz"]
-    with pytest.raises(DataError, match="not an ISO 3166 alpha-3"):
+    with pytest.raises(UsageError, match="'Iran' is not a country of the network"):
         router.constraints(avoid_countries=["Iran"])
-    with pytest.raises(ParameterError, match="unknown country group 'WETS'; did you mean WEST"):
+    with pytest.raises(UsageError, match="unknown country group 'WETS'; did you mean WEST"):
         router.constraints(avoid_groups=["WETS"])
+    with pytest.raises(UsageError, match=r"'BBX' is not a country of the network; did you mean BBB\?") as info:
+        router.constraints(within=["BBX"], closed_borders=[("AAA", "AAA")], avoid_segments=["nope"])
+    assert "two different countries" in str(info.value) and "unknown segment 'nope'" in str(info.value)
 
 
 def test_via_and_avoid_stations(tmp_path: Path, params_path: Path) -> None:

@@ -49,10 +49,16 @@ class _Date(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        from corridors._validate import date_range_problem
+
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
+        msg = date_range_problem(day)
+        if msg:
+            self.fail(msg, param, ctx)
+        return day
 
 
 #: A click parameter type for ISO dates.

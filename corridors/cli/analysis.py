@@ -84,6 +84,20 @@ def _selection(
         raise click.UsageError("give either --stations or --from-country/--to-country, not both")
     if tos and not froms:
         raise click.UsageError("--to-country needs --from-country")
+    from corridors._errors import UsageError
+    from corridors._validate import country_problem
+    from corridors.schema import ROLES
+
+    station_countries = {str(c) for c in net.stations["country"]}
+    problems = [
+        f"{flag}: {msg}"
+        for flag, codes in (("--from-country", froms), ("--to-country", tos))
+        for code in codes
+        if (msg := country_problem(code, station_countries)) is not None
+    ]
+    problems += [f"--role: {r!r} is not one of {', '.join(ROLES)}" for r in roles or [] if r not in ROLES]
+    if problems:
+        raise UsageError("; ".join(problems))
     if names:
         chosen = select_stations(net, names, roles=roles)
         return chosen, chosen
@@ -105,7 +119,7 @@ def _selection(
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (shown on a terminal only) and the callback that drives it."""
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -66,7 +66,12 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     words += [] if xlsx else ["--no-xlsx"]
     command = shlex.join(words)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task("comparing options", total=n_steps)
 

@@ -103,6 +103,7 @@ def _constraints(state: NetworkState, **kw: Any) -> Any:
         avoid_segments=split(kw["avoid_segment"]),
         avoid_countries=split(kw["avoid_country"]),
         avoid_groups=split(kw["avoid_group"]),
+        within=split(kw["within"]) or None,
         within_group=kw["within_group"],
         closed_borders=closed_border_pairs(kw["closed_border"]),
     )
@@ -118,6 +119,7 @@ def _constraints(state: NetworkState, **kw: Any) -> Any:
 @click.option("--avoid-segment", multiple=True, help="Segment ids not to use.")
 @click.option("--avoid-country", multiple=True, help="ISO3 countries not to enter, e.g. AFG.")
 @click.option("--avoid-group", multiple=True, help="Country groups not to enter (from the parameters file).")
+@click.option("--within", multiple=True, help="Stay within these ISO3 countries, e.g. TJK,AFG,IRN.")
 @click.option("--within-group", default=None, help="Stay within this country group, e.g. ECO.")
 @click.option("--closed-border", multiple=True, help="A closed border as two ISO3 codes, e.g. AFG-IRN.")
 @click.option(
@@ -161,6 +163,13 @@ def route_cmd(
 
     if geojson:
         check_target(geojson, force=force)
+    from corridors._errors import UsageError
+    from corridors.network import find_station
+
+    ends = [find_station(network_of(ctx), name) for name in (origin, destination)]
+    if ends[0] == ends[1]:
+        msg = f"ORIGIN and DESTINATION are the same station ({ends[0]}); give two different stations"
+        raise UsageError(msg)
     state = state_of(
         ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment, modes=modes
     )
@@ -186,21 +195,34 @@ def route_cmd(
 
 def _years(spec: str) -> list[int]:
     """``1990:2026:4`` -> 1990, 1994, ..., 2026 (the end year always included); ``2000,2010`` as listed."""
+    from corridors._validate import MAX_YEAR, MIN_YEAR
+
     try:
         if ":" in spec:
             parts = [int(p) for p in spec.split(":")]
+            if not 2 <= len(parts) <= 3:
+                raise ValueError
             start, end = parts[0], parts[1]
             step = parts[2] if len(parts) > 2 else 1
-            years = list(range(start, end + 1, step))
-            if not years or step < 1:
+            if step < 1 or start > end:
                 raise ValueError
-            return years if years[-1] == end else [*years, end]
-        return [int(y) for y in spec.split(",")]
-    except (ValueError, IndexError):
+            listed = [start, end]
+        else:
+            listed = [int(y) for y in spec.split(",")]
+    except ValueError:
         raise click.BadParameter(
             f"{spec!r} is not START:END[:STEP] (START <= END, STEP >= 1) or a comma-separated list of years",
             param_hint="--growth",
         ) from None
+    bad = [y for y in listed if not MIN_YEAR <= y <= MAX_YEAR]
+    if bad:
+        raise click.BadParameter(
+            f"{spec!r}: year {bad[0]} is outside the years {MIN_YEAR} to {MAX_YEAR}", param_hint="--growth"
+        )
+    if ":" not in spec:
+        return listed
+    years = list(range(start, end + 1, step))
+    return years if years[-1] == end else [*years, end]
 
 
 def _extent(spec: str) -> tuple[float, float, float, float]:

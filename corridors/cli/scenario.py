@@ -100,7 +100,7 @@ def scenario_run(ctx: click.Context, scenario_file: str, out_dir: Path, force: b
     check_target(out_dir, force=force, folder=True)
     net = network_of(ctx)
     s = load_scenario(scenario_path(scenario_file), net)
-    with err.status(f"running scenario {s.name} ..."):
+    with err.status(Text(f"running scenario {s.name} ...")):
         run = run_scenario(net, s, start=since, by=by, params_path=params_path(ctx))
         write_scenario_run(run, net, out_dir, force=force)
     out.print(run.summary())
