@@ -60,9 +60,19 @@ def countries_grid(ncols: int, nrows: int, cx: int = 6, cy: int = 4) -> tuple[gp
 
 
 def generate(
-    n_stations: int = 200_000, n_segments: int = 250_000, *, seed: int = 0
+    n_stations: int = 200_000,
+    n_segments: int = 250_000,
+    *,
+    seed: int = 0,
+    road_share: float = 0.0,
+    ferry_share: float = 0.0,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Stations, segments (in the corridors schema) and box countries of a continental network."""
+    """Stations, segments (in the corridors schema) and box countries of a continental network.
+
+    With ``road_share`` / ``ferry_share`` that share of the segments are road or ferry legs (a
+    ferry sails daily), and a third of the stations where modes meet are terminals offering every
+    change of mode between them.
+    """
     rng = np.random.default_rng(seed)
     nrows = int(np.sqrt(n_stations / 1.25))
     ncols = -(-n_stations // nrows)
@@ -113,6 +123,18 @@ def generate(
     role = np.where(breaks, "junction", "station").astype(object)
     role[np.unique(np.concatenate([su[border], sv[border]]))] = "border_station"
 
+    u = rng.random(len(su))
+    mode = np.where(u < road_share, "road", np.where(u < road_share + ferry_share, "ferry", "rail")).astype(object)
+    sgauge[mode != "rail"] = None
+    st_modes: list[set[str]] = [set() for _ in range(n)]
+    for a, b, md in zip(su.tolist(), sv.tolist(), mode.tolist(), strict=True):
+        st_modes[a].add(md)
+        st_modes[b].add(md)
+    transfers: list[list[str]] = [[] for _ in range(n)]
+    pairs = ("rail-road", "rail-ferry", "road-ferry")
+    for k in np.flatnonzero(rng.random(n) < 0.35).tolist():
+        transfers[k] = [p for p in pairs if set(p.split("-")) <= st_modes[k]]
+
     ids = np.array([f"s{k}" for k in range(n)], dtype=object)
     stations = gpd.GeoDataFrame(
         {
@@ -122,6 +144,7 @@ def generate(
             "country": ccode,
             "role": role,
             "gauge_change": list(facility),
+            "transfers": transfers,
             "source": "generated",
         },
         geometry=points(np.column_stack([lon, lat])),
@@ -134,7 +157,9 @@ def generate(
             "id": np.array([f"e{k}" for k in range(m)], dtype=object),
             "from": ids[su],
             "to": ids[sv],
+            "mode": mode,
             "gauge": sgauge,
+            "departures_per_week": np.where(mode == "ferry", 7.0, np.nan),
             "status": "operational",
             "opened": "2000",
             "source": "generated",
@@ -159,10 +184,15 @@ def build_network_fast(stations: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, c
         if col not in st.columns:
             st[col] = [[] for _ in range(len(st))] if default is None else default
     sg = segments.copy()
-    for col in ("name", "expected_opening", "closed", "length_km"):
+    for col in ("name", "expected_opening", "closed", "length_km", "sailing_h", "departures_per_week"):
         if col not in sg.columns:
             sg[col] = None if col != "name" else ""
-    sg["length_km"] = pd.to_numeric(sg["length_km"]).astype(float)
+    for col in ("length_km", "sailing_h", "departures_per_week"):
+        sg[col] = pd.to_numeric(sg[col]).astype(float)
+    if "mode" not in sg.columns:
+        sg["mode"] = "rail"
+    if "transfers" not in st.columns:
+        st["transfers"] = [[] for _ in range(len(st))]
     for col in ("corridors", "estimated"):
         if col not in sg.columns:
             sg[col] = [[] for _ in range(len(sg))]
@@ -180,7 +210,7 @@ def build_network_fast(stations: gpd.GeoDataFrame, segments: gpd.GeoDataFrame, c
     cross = np.flatnonzero(cf != ct)
     for k, split in zip(cross.tolist(), km_by_country(sg.geometry.iloc[cross], countries), strict=True):
         parts[k] = split
-    sg["km_by_country"] = parts
+    sg["km_by_country"] = [{} if m == "ferry" else p for p, m in zip(parts, sg["mode"], strict=True)]
     return Network(st, sg, source="continental (generated)", description="all segments, any status")
 
 

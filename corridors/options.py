@@ -367,7 +367,7 @@ def shipped_options() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(shipped_options())
-    ['tajikistan_gulf', 'western_china_iran']
+    ['china_turkey_rail', 'east_west', 'tajikistan_gulf', 'tajikistan_sea', 'western_china_iran']
     """
     from corridors.data import get_path
 

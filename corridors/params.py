@@ -119,6 +119,15 @@ class Parameters:
         t = self.raw["tariff"] if mode == "rail" else self._mode_table("tariff", mode, "the tariff")
         return float(t.get("by_country", {}).get(country, t["default"])["usd_per_km"])
 
+    def has_fare(self, segment: str) -> bool:
+        """Whether a segment has its own fare (``tariff.by_segment``)."""
+        return segment in self.raw["tariff"].get("by_segment", {})
+
+    def has_crossing(self, segment: str, mode: str = "rail") -> bool:
+        """Whether a segment has its own border values (``border[.<mode>].crossings``)."""
+        bd = self.raw["border"] if mode == "rail" else self.raw["border"].get(mode, {})
+        return segment in bd.get("crossings", {})
+
     def segment_fare(self, segment: str) -> float | None:
         """A segment's own fare (``tariff.by_segment.<id>.usd``, e.g. a ferry rate), or None."""
         t = self.raw["tariff"].get("by_segment", {}).get(segment)

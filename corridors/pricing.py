@@ -235,8 +235,9 @@ def price_network(net: Network, params: Parameters) -> Prices:
     gauges: list[str] = seg["gauge"].tolist()
     carriers = [segment_carriers(m, g) for m, g in zip(modes, gauges, strict=True)]
     geo = seg["length_geodesic_km"].to_numpy(dtype=float)
+    basis = params.length_basis
     counted = [
-        segment_km(None if v is None or v != v else float(v), g, params.length_basis)
+        segment_km(None if v is None or v != v else float(v), g, basis)
         for v, g in zip(seg["length_km"].tolist(), geo.tolist(), strict=True)
     ]
     km: FloatArray = np.array([k for k, _ in counted], dtype=float)
@@ -253,28 +254,24 @@ def price_network(net: Network, params: Parameters) -> Prices:
     t_country = [c for d in parts for c in d]
     t_km = np.fromiter((v for d in km_by_country for v in d.values()), dtype=float, count=int(counts.sum()))
     t_list = t_seg.tolist()
-    speed_of: dict[tuple[str, str, str, str, str], float] = {}
-    tariff_of: dict[tuple[str, str], float] = {}
-    speed = np.empty(len(t_list))
-    tariff = np.empty(len(t_list))
-    for i, k in enumerate(t_list):
-        mode, gauge = modes[k], carriers[k][0]
-        key = (params.speed_key(ids[k]), status[k], t_country[i], gauge, mode)
-        if key not in speed_of:
-            speed_of[key] = params.speed_kmh(
-                segment=ids[k], status=status[k], country=t_country[i], gauge=gauge, mode=mode
-            )
-        speed[i] = speed_of[key]
-        tkey = (t_country[i], mode)
-        if tkey not in tariff_of:
-            tariff_of[tkey] = params.tariff_per_km(t_country[i], mode)
-        tariff[i] = tariff_of[tkey]
+    # look each distinct (segment rule, status, country, gauge, mode) up once
+    seg_key = [params.speed_key(s) for s in ids]
+    skeys = [(seg_key[k], status[k], c, carriers[k][0], modes[k]) for k, c in zip(t_list, t_country, strict=True)]
+    speed_of = {
+        key: params.speed_kmh(segment=key[0], status=key[1], country=key[2], gauge=key[3], mode=key[4])
+        for key in set(skeys)
+    }
+    speed = np.fromiter((speed_of[key] for key in skeys), dtype=float, count=len(skeys))
+    tkeys = [(c, modes[k]) for k, c in zip(t_list, t_country, strict=True)]
+    tariff_of = {key: params.tariff_per_km(*key) for key in set(tkeys)}
+    tariff = np.fromiter((tariff_of[key] for key in tkeys), dtype=float, count=len(tkeys))
     run_hours = np.bincount(t_seg, weights=t_km / speed, minlength=n).astype(float)
     run_cost = np.bincount(t_seg, weights=t_km * tariff, minlength=n).astype(float)
     # Water legs: the scheduled sailing time where given, plus the average wait for a departure
     # (half the interval between sailings); a segment's own fare replaces the per-km tariff.
-    for k, sid in enumerate(ids):
-        fare = params.segment_fare(sid)
+    special = [k for k, (sid, m) in enumerate(zip(ids, modes, strict=True)) if m in WATER_MODES or params.has_fare(sid)]
+    for k in special:
+        fare = params.segment_fare(ids[k])
         if fare is not None:
             run_cost[k] = fare
         if modes[k] in WATER_MODES:
@@ -291,9 +288,12 @@ def price_network(net: Network, params: Parameters) -> Prices:
     dwell = np.zeros(n)
     fee = np.zeros(n)
     rule = [""] * n
-    for k in range(n):
-        if cu[k] != cv[k]:
-            dwell[k], fee[k], rule[k] = params.border(cu[k], cv[k], segment=ids[k], mode=modes[k])
+    border_of: dict[tuple[str, str, str, str], tuple[float, float, str]] = {}
+    for k in np.flatnonzero(np.asarray(cu, dtype=object) != np.asarray(cv, dtype=object)).tolist():
+        key = (cu[k], cv[k], ids[k] if params.has_crossing(ids[k], modes[k]) else "", modes[k])
+        if key not in border_of:
+            border_of[key] = params.border(cu[k], cv[k], segment=ids[k], mode=modes[k])
+        dwell[k], fee[k], rule[k] = border_of[key]
 
     # Transfers: a change of gauge by each method a station offers where rail gauges meet, and a
     # change of mode by each pair the station offers where both modes meet.

@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from shapely import LineString, box
 
-from corridors._output import save_figure
+from corridors.output import save_figure
 from corridors.network import load_network
 from corridors.trace import read_extracts
 
