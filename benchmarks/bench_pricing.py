@@ -26,9 +26,9 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from continental import build_network_fast, generate
 from scipy.sparse.csgraph import dijkstra
 
-from continental import build_network_fast, generate
 from corridors import load_network, load_parameters, network_state
 from corridors.pricing import price_network
 from corridors.stategraph import StateGraph

@@ -7,6 +7,7 @@ catch either. Messages name the file, the feature and the field where that appli
 from __future__ import annotations
 
 __all__ = [
+    "ChromiumNotFoundError",
     "CorridorsError",
     "DataError",
     "NoRouteError",
@@ -45,6 +46,10 @@ class UsageError(CorridorsError, ValueError):
 
 class OutputExistsError(CorridorsError, FileExistsError):
     """An output exists and may not be replaced (see :mod:`corridors.output`)."""
+
+
+class ChromiumNotFoundError(CorridorsError, FileNotFoundError):
+    """No Chromium (or Chrome) executable to print the report to PDF."""
 
 
 class StationNotFoundError(CorridorsError, KeyError):

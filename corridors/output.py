@@ -333,7 +333,8 @@ def save_growth_gif(
     from matplotlib.animation import FuncAnimation, PillowWriter
 
     from corridors.cartography import attribution_text
-    from corridors.plot import draw_growth_frame, map_extent
+    from corridors.plot import map_extent
+    from corridors.plot_growth import draw_growth_frame
     from corridors.style import KEY_STATIONS
 
     path = Path(path)

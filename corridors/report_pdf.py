@@ -13,16 +13,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from corridors._errors import CorridorsError
+from corridors._errors import ChromiumNotFoundError, CorridorsError
 
 __all__ = ["ChromiumNotFoundError", "find_chromium", "html_to_pdf"]
 
 #: Executable names tried, in order (``CORRIDORS_CHROMIUM`` overrides).
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-class ChromiumNotFoundError(CorridorsError, FileNotFoundError):
-    """No Chromium (or Chrome) executable to print the report to PDF."""
 
 
 def find_chromium() -> str:

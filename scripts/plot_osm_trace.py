@@ -25,8 +25,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from shapely import LineString, box
 
-from corridors.output import save_figure
 from corridors.network import load_network
+from corridors.output import save_figure
 from corridors.trace import read_extracts
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,8 @@ from PIL import Image
 from corridors import load_network, route, routes
 from corridors.cartography import LABEL_GID, attribution_text, needs_osm_attribution
 from corridors.output import save_figure, save_growth_gif
-from corridors.plot import plot_comparison, plot_growth, plot_network, plot_routes, segment_status_on
+from corridors.plot import plot_comparison, plot_network, plot_routes, segment_status_on
+from corridors.plot_growth import plot_growth
 from corridors.style import GAUGE, MAP_CRS, STATUS
 
 AS_OF = date(2026, 11, 28)

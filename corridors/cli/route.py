@@ -328,7 +328,8 @@ def map_cmd(
     from shapely import box
 
     from corridors.output import save_figure, save_growth_gif
-    from corridors.plot import map_extent, plot_comparison, plot_growth, plot_network, plot_routes
+    from corridors.plot import map_extent, plot_comparison, plot_network, plot_routes
+    from corridors.plot_growth import plot_growth
 
     net = network_of(ctx)
     on = as_of or date.today()

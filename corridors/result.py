@@ -1,0 +1,283 @@
+"""What a route is: its legs, border crossings, changes of gauge and mode, totals, and constraints.
+
+These frozen objects are what :class:`corridors.routing.Router` returns and takes; they hold
+everything a report or map needs to explain a route, and convert to plain data
+(:meth:`Route.to_dict`) and to GeoDataFrames (:meth:`Route.to_geodataframe`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+from shapely import LineString
+
+from corridors.network import Network
+
+__all__ = ["BorderCrossing", "Constraints", "GaugeChange", "Leg", "Route", "Transfer"]
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leg:
+    """One segment run by the route, in the direction of travel."""
+
+    segment: str
+    name: str
+    from_station: str
+    to_station: str
+    gauge: str
+    status: str
+    km: float
+    hours: float
+    cost: float
+    km_by_country: dict[str, float]
+    km_basis: str = "geometry"
+    mode: str = "rail"
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A border crossed on a segment between stations in two countries."""
+
+    segment: str
+    from_station: str
+    to_station: str
+    from_country: str
+    to_country: str
+    dwell_h: float
+    fee: float
+    parameter: str
+    mode: str = "rail"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A change of mode at a terminal (e.g. from rail to a ferry)."""
+
+    station: str
+    from_mode: str
+    to_mode: str
+    time_h: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class GaugeChange:
+    """A change of gauge at a station."""
+
+    station: str
+    from_gauge: str
+    to_gauge: str
+    method: str
+    time_h: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route and everything needed to explain it.
+
+    Totals include every penalty: ``hours`` is running time (with the average wait for a
+    departure on ferry and sea legs) plus border dwell plus gauge-change and transfer time;
+    ``cost`` is tariff plus border fees plus gauge-change and transfer costs; ``generalized`` is
+    ``cost + value_of_time * hours``.
+    """
+
+    origin: str
+    destination: str
+    criterion: str
+    as_of: str
+    network: str
+    parameters: str
+    cost_unit: str
+    stations: list[str]
+    station_names: dict[str, str]
+    legs: list[Leg]
+    borders: list[BorderCrossing]
+    gauge_changes: list[GaugeChange]
+    km: float
+    hours: float
+    cost: float
+    generalized: float
+    km_by_country: dict[str, float]
+    geometry: LineString = field(repr=False)
+    via: list[str] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def modes(self) -> list[str]:
+        """The modes the route uses, in order of first use."""
+        return list(dict.fromkeys(leg.mode for leg in self.legs))
+
+    def by_mode(self) -> dict[str, dict[str, float]]:
+        """Kilometres, hours and cost of the legs of each mode (borders included, transfers not)."""
+        out: dict[str, dict[str, float]] = {}
+        for leg in self.legs:
+            t = out.setdefault(leg.mode, {"km": 0.0, "hours": 0.0, "cost": 0.0})
+            t["km"] += leg.km
+            t["hours"] += leg.hours
+            t["cost"] += leg.cost
+        return out
+
+    @property
+    def segments(self) -> list[str]:
+        """Segment ids in order of travel."""
+        return [leg.segment for leg in self.legs]
+
+    @property
+    def value(self) -> float:
+        """The total of the criterion the route was chosen by."""
+        return {"distance": self.km, "time": self.hours, "cost": self.cost, "generalized": self.generalized}[
+            self.criterion
+        ]
+
+    def name(self, sid: str) -> str:
+        """Display name of a station on the route."""
+        return self.station_names.get(sid, sid)
+
+    def summary(self) -> str:
+        """The route as readable text: path, totals, borders and gauge changes."""
+        lines = [
+            f"{self.name(self.origin)} -> {self.name(self.destination)} (by {self.criterion}, {self.network})",
+            f"  {self.km:,.0f} km, {self.hours:,.1f} h, {self.cost:,.0f} {self.cost_unit}; "
+            f"{len(self.borders)} border crossing(s), {len(self.gauge_changes)} gauge change(s)",
+            "  via " + " - ".join(self.name(s) for s in self.stations),
+            "  km by country: " + ", ".join(f"{c} {k:,.0f}" for c, k in self.km_by_country.items()),
+        ]
+        for b in self.borders:
+            lines.append(
+                f"  border {b.from_country}->{b.to_country} at {self.name(b.from_station)}/"
+                f"{self.name(b.to_station)}: {b.dwell_h:g} h, {b.fee:g} {self.cost_unit} ({b.parameter})"
+            )
+        for g in self.gauge_changes:
+            lines.append(
+                f"  gauge {g.from_gauge}->{g.to_gauge} at {self.name(g.station)} by {g.method}: "
+                f"{g.time_h:g} h, {g.cost:g} {self.cost_unit}"
+            )
+        for t in self.transfers:
+            lines.append(
+                f"  transfer {t.from_mode}->{t.to_mode} at {self.name(t.station)}: "
+                f"{t.time_h:g} h, {t.cost:g} {self.cost_unit}"
+            )
+        if len(self.modes) > 1:
+            lines.append(
+                "  by mode: "
+                + ", ".join(f"{m} {v['km']:,.0f} km / {v['hours']:,.1f} h" for m, v in self.by_mode().items())
+            )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The route as plain JSON-ready data (geometry as coordinates)."""
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "via": self.via,
+            "criterion": self.criterion,
+            "as_of": self.as_of,
+            "network": self.network,
+            "parameters": self.parameters,
+            "cost_unit": self.cost_unit,
+            "km": round(self.km, 3),
+            "hours": round(self.hours, 3),
+            "cost": round(self.cost, 2),
+            "generalized": round(self.generalized, 2),
+            "km_by_country": {k: round(v, 3) for k, v in self.km_by_country.items()},
+            "stations": [{"id": s, "name": self.name(s)} for s in self.stations],
+            "legs": [leg.__dict__ for leg in self.legs],
+            "borders": [b.__dict__ for b in self.borders],
+            "gauge_changes": [g.__dict__ for g in self.gauge_changes],
+            "transfers": [t.__dict__ for t in self.transfers],
+            "by_mode": self.by_mode(),
+            "coordinates": [list(c) for c in self.geometry.coords],
+        }
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """One row: the whole route, merged geometry and totals (lists as JSON text)."""
+        d = self.to_dict()
+        row = {
+            "origin": self.origin,
+            "destination": self.destination,
+            "criterion": self.criterion,
+            "as_of": self.as_of,
+            "km": d["km"],
+            "hours": d["hours"],
+            "cost": d["cost"],
+            "generalized": d["generalized"],
+            "cost_unit": self.cost_unit,
+            "border_crossings": len(self.borders),
+            "gauge_changes": len(self.gauge_changes),
+            "stations": json.dumps([s["id"] for s in d["stations"]]),
+            "segments": json.dumps(self.segments),
+            "km_by_country": json.dumps(d["km_by_country"]),
+        }
+        return gpd.GeoDataFrame([row], geometry=[self.geometry], crs="EPSG:4326")
+
+    def legs_geodataframe(self, net: Network) -> gpd.GeoDataFrame:
+        """One row per leg with the segment's geometry in the direction of travel."""
+        geoms = dict(zip(net.segments["id"], net.segments.geometry, strict=True))
+        starts = dict(zip(net.segments["id"], net.segments["from"], strict=True))
+        rows, lines = [], []
+        for leg in self.legs:
+            g = geoms[leg.segment]
+            rows.append({k: v for k, v in leg.__dict__.items() if k != "km_by_country"})
+            lines.append(g if starts[leg.segment] == leg.from_station else LineString(list(g.coords)[::-1]))
+        return gpd.GeoDataFrame(rows, geometry=lines, crs="EPSG:4326")
+
+    def to_geojson(self, path: str | Path) -> Path:
+        """Write the route (one feature) as GeoJSON."""
+        path = Path(path)
+        from corridors.io import write_geojson
+
+        return write_geojson(self.to_geodataframe(), path)
+
+
+# --------------------------------------------------------------------------------------------
+# Constraints
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Constraints:
+    """What a route must do or avoid.
+
+    Attributes
+    ----------
+    via
+        Station ids to pass through, in order.
+    avoid_stations, avoid_segments
+        Ids never to use.
+    avoid_countries
+        ISO3 codes the route must not enter (neither a station nor a segment running through).
+    within
+        If given, the only countries the route may enter.
+    closed_borders
+        Country pairs whose border cannot be crossed.
+    """
+
+    via: tuple[str, ...] = ()
+    avoid_stations: frozenset[str] = frozenset()
+    avoid_segments: frozenset[str] = frozenset()
+    avoid_countries: frozenset[str] = frozenset()
+    within: frozenset[str] | None = None
+    closed_borders: frozenset[frozenset[str]] = frozenset()
+
+    def describe(self) -> str:
+        """The constraints in words, for messages."""
+        parts = []
+        if self.via:
+            parts.append("via " + ", ".join(self.via))
+        if self.avoid_stations:
+            parts.append("avoiding stations " + ", ".join(sorted(self.avoid_stations)))
+        if self.avoid_segments:
+            parts.append("avoiding segments " + ", ".join(sorted(self.avoid_segments)))
+        if self.avoid_countries:
+            parts.append("avoiding " + ", ".join(sorted(self.avoid_countries)))
+        if self.within is not None:
+            parts.append("within " + ", ".join(sorted(self.within)))
+        if self.closed_borders:
+            parts.append("with closed borders " + ", ".join("-".join(sorted(b)) for b in self.closed_borders))
+        return "; ".join(parts) or "no constraints"
