@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import logging
 import math
 import unicodedata
@@ -74,6 +75,27 @@ class Network:
         """The stations and segments as a :class:`networkx.MultiGraph` (built on first use)."""
         attrs = {"source": self.source, "name": Path(self.source).name or self.source}
         return graph_from_gdfs(self.stations, self.segments, graph_attrs=attrs)
+
+    def _repr_html_(self) -> str:
+        """The network in a notebook: counts by status and mode."""
+        seg = self.segments
+        by_status = seg["status"].value_counts().to_dict()
+        by_mode = seg["mode"].value_counts().to_dict() if "mode" in seg else {"rail": len(seg)}
+        parts = ", ".join(f"{k} {v}" for k, v in by_status.items())
+        modes = ", ".join(f"{k} {v}" for k, v in by_mode.items())
+        return (
+            f"<div><b>Network</b>: {len(self.stations)} stations, {len(seg)} segments "
+            f"({html.escape(parts)}; modes: {html.escape(modes)})<br>"
+            f"source: <code>{html.escape(self.source)}</code>; {html.escape(self.description)}</div>"
+        )
+
+    def explore(self, **kwargs: Any) -> Any:
+        """An interactive web map of the segments (needs the ``explore`` extra: folium, mapclassify).
+
+        Keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        cols = [c for c in ("id", "name", "mode", "gauge", "status", "opened", "geometry") if c in self.segments]
+        return self.segments[cols].explore(column="status", **kwargs)
 
     def __repr__(self) -> str:
         return (

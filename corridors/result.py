@@ -7,7 +7,7 @@ everything a report or map needs to explain a route, and convert to plain data
 
 from __future__ import annotations
 
-import json
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,7 +198,15 @@ class Route:
         }
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
-        """One row: the whole route, merged geometry and totals (lists as JSON text)."""
+        """One row: the whole route, merged geometry and totals; stations, segments and modes as lists.
+
+        Examples
+        --------
+        >>> from corridors import load_network, route
+        >>> gdf = route(load_network(), "Mashhad", "Sarakhs", as_of="2026-11-30").to_geodataframe()
+        >>> gdf.loc[0, "stations"]
+        ['irn_mashhad', 'irn_sarakhs']
+        """
         d = self.to_dict()
         row = {
             "origin": self.origin,
@@ -212,11 +220,29 @@ class Route:
             "cost_unit": self.cost_unit,
             "border_crossings": len(self.borders),
             "gauge_changes": len(self.gauge_changes),
-            "stations": json.dumps([s["id"] for s in d["stations"]]),
-            "segments": json.dumps(self.segments),
-            "km_by_country": json.dumps(d["km_by_country"]),
+            "transfers": len(self.transfers),
+            "modes": self.modes,
+            "stations": [s["id"] for s in d["stations"]],
+            "segments": list(self.segments),
+            "km_by_country": d["km_by_country"],
         }
         return gpd.GeoDataFrame([row], geometry=[self.geometry], crs="EPSG:4326")
+
+    def _repr_html_(self) -> str:
+        """The route as a small table in notebooks."""
+        rows = "".join(
+            f"<tr><td>{html.escape(self.name(leg.from_station))}</td><td>{html.escape(self.name(leg.to_station))}</td>"
+            f"<td>{html.escape(leg.mode)}</td><td>{leg.km:,.0f}</td><td>{leg.hours:,.1f}</td><td>{leg.cost:,.0f}</td></tr>"
+            for leg in self.legs
+        )
+        head = (
+            f"<b>{html.escape(self.name(self.origin))} → {html.escape(self.name(self.destination))}</b> "
+            f"(by {html.escape(self.criterion)}, {html.escape(self.network)}): {self.km:,.0f} km, {self.hours:,.1f} h, "
+            f"{self.cost:,.0f} {html.escape(self.cost_unit)}; {len(self.borders)} border(s), "
+            f"{len(self.gauge_changes)} gauge change(s), {len(self.transfers)} change(s) of mode"
+        )
+        table = "<tr><th>from</th><th>to</th><th>mode</th><th>km</th><th>h</th><th>cost</th></tr>" + rows
+        return f"<div>{head}<table>{table}</table></div>"
 
     def legs_geodataframe(self, net: Network) -> gpd.GeoDataFrame:
         """One row per leg with the segment's geometry in the direction of travel."""

@@ -84,6 +84,16 @@ KEY_STATIONS = [
     "uzb_bukhara",
     "tjk_khujand",
     "kgz_osh",
+    "aze_baku",
+    "geo_tbilisi",
+    "tur_kars",
+    "irn_tabriz",
+    "kaz_beyneu",
+    "kaz_aktau_port",
+    "pak_karachi_city",
+    "pak_quetta",
+    "chn_lanzhou",
+    "kgz_bishkek",
 ]
 
 #: Route colours (colour-blind-safe, from the Okabe-Ito palette), in order of use.
