@@ -41,7 +41,7 @@ import numpy as np
 import scipy
 from scipy.sparse.csgraph import dijkstra
 
-from corridors import load_network, load_parameters, network_as_of
+from corridors import load_network, load_parameters, network_state
 from corridors.criticality import segment_criticality
 from corridors.od import od_matrix
 from corridors.stategraph import StateGraph
@@ -72,7 +72,7 @@ def nx_od(G: nx.DiGraph, g: StateGraph, origins: list[str], dests: list[str]) ->
         dist = nx.single_source_dijkstra_path_length(G, src, weight="weight") if src >= 0 else {}
         for j, d in enumerate(dests):
             k = idx[d]
-            vals = [dist.get(s, math.inf) for s in range(int(g._st_ptr[k]), int(g._st_ptr[k + 1]))]
+            vals = [dist.get(s, math.inf) for s in range(int(g.station_ptr[k]), int(g.station_ptr[k + 1]))]
             out[i, j] = 0.0 if o == d else min(vals, default=math.inf)
     return out
 
@@ -82,9 +82,10 @@ def raw_scipy(g: StateGraph, origins: list[str], dests: list[str]) -> np.ndarray
     idx = {s: k for k, s in enumerate(g.stations)}
     src = np.array([g.source_node[idx[o]] for o in origins])
     src = src[src >= 0]  # stations no segment reaches have nothing to search
-    has = [g._st_ptr[idx[d] + 1] > g._st_ptr[idx[d]] for d in dests]
-    cols = np.array([g._st_ptr[idx[d]] for d, h in zip(dests, has, strict=True) if h])  # a destination's first state
-    batch = g._batch()
+    has = [g.station_ptr[idx[d] + 1] > g.station_ptr[idx[d]] for d in dests]
+    # a destination's first state
+    cols = np.array([g.station_ptr[idx[d]] for d, h in zip(dests, has, strict=True) if h])
+    batch = g.batch_size()
     out = np.empty((len(src), len(cols)))
     for i in range(0, len(src), batch):
         out[i : i + batch] = dijkstra(g.csr, directed=True, indices=src[i : i + batch])[:, cols]
@@ -115,7 +116,7 @@ def main() -> None:
 
     # ---------------------------------------------------------------- shipped network
     full = load_network()
-    net = network_as_of(full, args.as_of)
+    net = network_state(full, as_of=args.as_of).network  # the rail network (the default modes)
     ids = list(net.stations["id"])
     g, conv = clock(StateGraph, net, params, by=args.by)
     _, search = clock(g.od_matrix, ids, ids)
@@ -128,7 +129,7 @@ def main() -> None:
     crit, crit_t = clock(segment_criticality, net, by=args.by, params=params)
     t = time.perf_counter()
     for seg in net.segments["id"]:
-        od_matrix(network_as_of(full, args.as_of, close_segments=[seg]), by=args.by, params=params)
+        od_matrix(network_state(full, as_of=args.as_of, close_segments=[seg]).network, by=args.by, params=params)
     naive_t = time.perf_counter() - t
     n = len(ids)
     md += [
@@ -173,7 +174,7 @@ def main() -> None:
     m2, search2 = clock(g.od_matrix, chosen, chosen, workers=2)
     assert np.array_equal(m.to_numpy(), m2.to_numpy())
     raw_m, raw = clock(raw_scipy, g, chosen, chosen)
-    single = np.array([g._st_ptr[k + 1] - g._st_ptr[k] == 1 for k in g._index.get_indexer(chosen)])
+    single = np.array([g.station_ptr[k + 1] - g.station_ptr[k] == 1 for k in g.index.get_indexer(chosen)])
     ours_m = m.to_numpy()
     assert np.allclose(ours_m[:, single], raw_m[:, single]), "ours and raw scipy differ"
     G, nx_build = clock(nx_graph, g)

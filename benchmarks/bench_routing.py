@@ -27,7 +27,7 @@ import networkx as nx
 import numpy as np
 import scipy
 
-from corridors import Router, load_network, load_parameters, network_as_of
+from corridors import Router, load_network, load_parameters, network_state
 from corridors.stategraph import StateGraph
 
 
@@ -37,7 +37,7 @@ def nx_state_graph(g: StateGraph) -> nx.DiGraph:
     G = nx.DiGraph()
     G.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True))
     for k, _ in enumerate(g.stations):
-        lo, hi = int(g._st_ptr[k]), int(g._st_ptr[k + 1])
+        lo, hi = int(g.station_ptr[k]), int(g.station_ptr[k + 1])
         for s in range(lo, hi):
             G.add_edge(s, ("sink", k), weight=0.0)
     return G
@@ -64,7 +64,7 @@ def main() -> None:
     t = time.perf_counter()
     full = load_network()
     load_s = time.perf_counter() - t
-    net = network_as_of(full, args.as_of)
+    net = network_state(full, as_of=args.as_of).network  # the rail network (the default modes)
     params = load_parameters()
     t = time.perf_counter()
     router = Router(net, params, full=full, as_of=args.as_of)

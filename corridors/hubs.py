@@ -137,7 +137,7 @@ def best_routes(
                         stations.append(sa)
                         seen.append(country[sa])
                     stations.append(sb)
-                    for c, km in g.prices.km_by_country[k].items():
+                    for c, km in g.prices.km_by_country(k).items():
                         km_c[c] = km_c.get(c, 0.0) + km
                     for c in (*entered[k], country[sb]):
                         if c not in seen:

@@ -32,6 +32,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from corridors._errors import DataError
 from corridors.network import Network
@@ -45,6 +46,7 @@ __all__ = [
     "Criterion",
     "Prices",
     "check_criterion",
+    "counted_km",
     "criterion_unit",
     "expected_wait_h",
     "price_network",
@@ -94,21 +96,34 @@ def criterion_unit(by: str, params: Parameters) -> str:
     return {"distance": "km", "time": "h"}.get(check_criterion(by), params.cost_unit)
 
 
-def segment_km(documented: float | None, geodesic: float, basis: str) -> tuple[float, str]:
-    """The kilometres a route counts for a segment, and where they come from.
+def counted_km(documented: FloatArray, geodesic: FloatArray, basis: str) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """The kilometres routes count for segments, and which of them are documented lengths.
 
     With ``basis="documented"`` (``routing.length_basis`` in the parameters) a segment's documented
-    length from its source is used where there is one, else its geodesic length; with
-    ``"geometry"`` always the geodesic length.
+    length from its source is used where there is one (finite, positive), else its geodesic length;
+    with ``"geometry"`` always the geodesic length. The one rule for segment kilometres.
+
+    Examples
+    --------
+    >>> km, doc = counted_km(np.array([75.0, np.nan]), np.array([55.8, 40.0]), "documented")
+    >>> km.tolist(), doc.tolist()
+    ([75.0, 40.0], [True, False])
+    """
+    use = np.isfinite(documented) & (documented > 0) & (basis == "documented")
+    km: FloatArray = np.where(use, documented, geodesic).astype(float)
+    return km, use
+
+
+def segment_km(documented: float | None, geodesic: float, basis: str) -> tuple[float, str]:
+    """:func:`counted_km` for one segment: its kilometres and ``"documented"`` or ``"geometry"``.
 
     Examples
     --------
     >>> segment_km(75.0, 55.8, "documented"), segment_km(None, 55.8, "documented")
     ((75.0, 'documented'), (55.8, 'geometry'))
     """
-    if basis == "documented" and documented is not None and math.isfinite(documented) and documented > 0:
-        return float(documented), "documented"
-    return float(geodesic), "geometry"
+    km, use = counted_km(np.array([math.nan if documented is None else documented]), np.array([geodesic]), basis)
+    return float(km[0]), "documented" if use[0] else "geometry"
 
 
 def _combine(by: str, km: FloatArray, hours: FloatArray, cost: FloatArray, vot: float) -> FloatArray:
@@ -136,8 +151,9 @@ class Prices:
         Segment ids and their modes (``rail``, ``road``, ``ferry``, ``sea``).
     km, km_basis
         Kilometres a route counts and where they come from (``documented`` or ``geometry``).
-    km_by_country
-        Those kilometres split by country (dicts, scaled from the geometry's split).
+    country_parts, scale
+        The geometry's kilometres by country (``SEA`` for water legs) and the factor that scales
+        them to the counted kilometres (see :meth:`km_by_country`).
     run_hours, run_cost
         Running time and tariff.
     border_dwell_h, border_fee, border_rule
@@ -156,7 +172,8 @@ class Prices:
     modes: list[str]
     km: FloatArray
     km_basis: list[str]
-    km_by_country: list[dict[str, float]]
+    country_parts: list[dict[str, float]]
+    scale: FloatArray
     run_hours: FloatArray
     run_cost: FloatArray
     border_dwell_h: FloatArray
@@ -182,6 +199,11 @@ class Prices:
         """Cost of each segment: tariff plus border fee."""
         out: FloatArray = self.run_cost + self.border_fee
         return out
+
+    def km_by_country(self, k: int) -> dict[str, float]:
+        """The counted kilometres of segment ``k`` split by country."""
+        s = float(self.scale[k])
+        return {c: v * s for c, v in self.country_parts[k].items()}
 
     def segment_weight(self, by: str) -> FloatArray:
         """Each segment's weight by a criterion.
@@ -235,24 +257,19 @@ def price_network(net: Network, params: Parameters) -> Prices:
     gauges: list[str] = seg["gauge"].tolist()
     carriers = [segment_carriers(m, g) for m, g in zip(modes, gauges, strict=True)]
     geo = seg["length_geodesic_km"].to_numpy(dtype=float)
-    basis = params.length_basis
-    counted = [
-        segment_km(None if v is None or v != v else float(v), g, basis)
-        for v, g in zip(seg["length_km"].tolist(), geo.tolist(), strict=True)
-    ]
-    km: FloatArray = np.array([k for k, _ in counted], dtype=float)
+    documented = pd.to_numeric(seg["length_km"], errors="coerce").to_numpy(dtype=float)
+    km, is_documented = counted_km(documented, geo, params.length_basis)
     scale = np.where(geo > 0, km / np.where(geo > 0, geo, 1.0), 1.0)
     # Water legs run "in" one pseudo-country, SEA; land legs by the countries they cross.
     parts: list[dict[str, float]] = [
         {SEA: float(g)} if m in WATER_MODES else d for d, m, g in zip(seg["km_by_country"], modes, geo, strict=True)
     ]
-    km_by_country = [{c: v * float(s) for c, v in d.items()} for d, s in zip(parts, scale.tolist(), strict=True)]
 
     # one term per (segment, country): km / speed and km * tariff, summed per segment
     counts = np.fromiter((len(d) for d in parts), dtype=np.int64, count=n)
     t_seg = np.repeat(np.arange(n, dtype=np.int64), counts)
     t_country = [c for d in parts for c in d]
-    t_km = np.fromiter((v for d in km_by_country for v in d.values()), dtype=float, count=int(counts.sum()))
+    t_km = np.fromiter((v for d in parts for v in d.values()), dtype=float, count=int(counts.sum())) * scale[t_seg]
     t_list = t_seg.tolist()
     # look each distinct (segment rule, status, country, gauge, mode) up once
     seg_key = [params.speed_key(s) for s in ids]
@@ -324,8 +341,9 @@ def price_network(net: Network, params: Parameters) -> Prices:
         segments=ids,
         modes=modes,
         km=km.astype(float),
-        km_basis=[b for _, b in counted],
-        km_by_country=km_by_country,
+        km_basis=np.where(is_documented, "documented", "geometry").tolist(),
+        country_parts=parts,
+        scale=scale,
         run_hours=run_hours,
         run_cost=run_cost,
         border_dwell_h=dwell,

@@ -135,7 +135,7 @@ class Router:
         for k, sid in enumerate(p.segments):
             seg = self._seg[sid]
             seg["km_route"], seg["km_basis"] = float(p.km[k]), p.km_basis[k]
-            seg["km_route_by_country"] = p.km_by_country[k]
+            seg["km_route_by_country"] = p.km_by_country(k)
             u, v = seg["from"], seg["to"]
             cu, cv = p.from_country[k], p.to_country[k]
             for a, b, ca, cb in ((u, v, cu, cv), (v, u, cv, cu)):
