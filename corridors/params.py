@@ -110,18 +110,18 @@ class Parameters:
                 return float(table[key]["kmh"])
         return float(sp["default"]["kmh"])
 
-    def speed_key(self, segment: str) -> str:
-        """``segment`` if it has a speed of its own (``speed.by_segment``), else ``""``."""
-        return segment if segment in self.raw["speed"].get("by_segment", {}) else ""
-
     def tariff_per_km(self, country: str, mode: str = "rail") -> float:
         """Tariff in cost units per km in a country (``tariff[.<mode>].by_country`` or ``.default``)."""
         t = self.raw["tariff"] if mode == "rail" else self._mode_table("tariff", mode, "the tariff")
         return float(t.get("by_country", {}).get(country, t["default"])["usd_per_km"])
 
-    def has_fare(self, segment: str) -> bool:
-        """Whether a segment has its own fare (``tariff.by_segment``)."""
-        return segment in self.raw["tariff"].get("by_segment", {})
+    def segments_with_fare(self) -> set[str]:
+        """Segment ids with a fare of their own (``tariff.by_segment``)."""
+        return set(self.raw["tariff"].get("by_segment", {}))
+
+    def segments_with_speed(self) -> set[str]:
+        """Segment ids with a speed of their own (``speed.by_segment``)."""
+        return set(self.raw["speed"].get("by_segment", {}))
 
     def has_crossing(self, segment: str, mode: str = "rail") -> bool:
         """Whether a segment has its own border values (``border[.<mode>].crossings``)."""

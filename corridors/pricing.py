@@ -254,8 +254,10 @@ def price_network(net: Network, params: Parameters) -> Prices:
     ids: list[str] = seg["id"].tolist()
     status: list[str] = seg["status"].tolist()
     modes: list[str] = seg["mode"].tolist() if "mode" in seg else ["rail"] * n
-    gauges: list[str] = seg["gauge"].tolist()
-    carriers = [segment_carriers(m, g) for m, g in zip(modes, gauges, strict=True)]
+    mode_arr = np.asarray(modes, dtype=object)
+    gauge_arr = seg["gauge"].to_numpy(dtype=object)
+    # the carrier whose speed a segment runs at: its first gauge on rail (dual runs 1520), else its mode
+    first_carrier = np.where(mode_arr == "rail", np.where(gauge_arr == "dual", "1520", gauge_arr), mode_arr)
     geo = seg["length_geodesic_km"].to_numpy(dtype=float)
     documented = pd.to_numeric(seg["length_km"], errors="coerce").to_numpy(dtype=float)
     km, is_documented = counted_km(documented, geo, params.length_basis)
@@ -270,34 +272,40 @@ def price_network(net: Network, params: Parameters) -> Prices:
     t_seg = np.repeat(np.arange(n, dtype=np.int64), counts)
     t_country = [c for d in parts for c in d]
     t_km = np.fromiter((v for d in parts for v in d.values()), dtype=float, count=int(counts.sum())) * scale[t_seg]
-    t_list = t_seg.tolist()
-    # look each distinct (segment rule, status, country, gauge, mode) up once
-    seg_key = [params.speed_key(s) for s in ids]
-    skeys = [(seg_key[k], status[k], c, carriers[k][0], modes[k]) for k, c in zip(t_list, t_country, strict=True)]
-    speed_of = {
-        key: params.speed_kmh(segment=key[0], status=key[1], country=key[2], gauge=key[3], mode=key[4])
-        for key in set(skeys)
-    }
-    speed = np.fromiter((speed_of[key] for key in skeys), dtype=float, count=len(skeys))
-    tkeys = [(c, modes[k]) for k, c in zip(t_list, t_country, strict=True)]
-    tariff_of = {key: params.tariff_per_km(*key) for key in set(tkeys)}
-    tariff = np.fromiter((tariff_of[key] for key in tkeys), dtype=float, count=len(tkeys))
+    # look each distinct (segment rule, status, country, carrier, mode) up once
+    own = np.isin(np.asarray(ids, dtype=object), list(params.segments_with_speed()))
+    t_mode = mode_arr[t_seg].tolist()
+    skeys = list(
+        zip(
+            np.where(own, np.asarray(ids, dtype=object), "")[t_seg].tolist(),
+            np.asarray(status, dtype=object)[t_seg].tolist(),
+            t_country,
+            first_carrier[t_seg].tolist(),
+            t_mode,
+            strict=True,
+        )
+    )
+    speed_of = {k: params.speed_kmh(segment=k[0], status=k[1], country=k[2], gauge=k[3], mode=k[4]) for k in set(skeys)}
+    speed = np.fromiter(map(speed_of.__getitem__, skeys), dtype=float, count=len(skeys))
+    tkeys = list(zip(t_country, t_mode, strict=True))
+    tariff_of = {k: params.tariff_per_km(*k) for k in set(tkeys)}
+    tariff = np.fromiter(map(tariff_of.__getitem__, tkeys), dtype=float, count=len(tkeys))
     run_hours = np.bincount(t_seg, weights=t_km / speed, minlength=n).astype(float)
     run_cost = np.bincount(t_seg, weights=t_km * tariff, minlength=n).astype(float)
     # Water legs: the scheduled sailing time where given, plus the average wait for a departure
     # (half the interval between sailings); a segment's own fare replaces the per-km tariff.
-    special = [k for k, (sid, m) in enumerate(zip(ids, modes, strict=True)) if m in WATER_MODES or params.has_fare(sid)]
-    for k in special:
+    special = np.isin(mode_arr, WATER_MODES) | np.isin(np.asarray(ids, dtype=object), list(params.segments_with_fare()))
+    sailing_h = seg["sailing_h"].to_numpy(dtype=float) if "sailing_h" in seg else np.full(n, np.nan)
+    per_week_a = seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
+    for k in np.flatnonzero(special).tolist():
         fare = params.segment_fare(ids[k])
         if fare is not None:
             run_cost[k] = fare
         if modes[k] in WATER_MODES:
-            sailing = seg["sailing_h"].iat[k] if "sailing_h" in seg else None
-            if sailing is not None and sailing == sailing:
-                run_hours[k] = float(sailing)
-            per_week = seg["departures_per_week"].iat[k] if "departures_per_week" in seg else None
-            if per_week is not None and per_week == per_week and per_week > 0:
-                run_hours[k] += expected_wait_h(float(per_week))
+            if np.isfinite(sailing_h[k]):
+                run_hours[k] = float(sailing_h[k])
+            if np.isfinite(per_week_a[k]) and per_week_a[k] > 0:
+                run_hours[k] += expected_wait_h(float(per_week_a[k]))
 
     country = dict(zip(net.stations["id"].tolist(), net.stations["country"].tolist(), strict=True))
     cu = [country[x] for x in seg["from"].tolist()]
@@ -317,6 +325,7 @@ def price_network(net: Network, params: Parameters) -> Prices:
     t_station: list[str] = []
     t_method: list[str] = []
     carriers_at: dict[str, set[str]] = {}
+    carriers = [segment_carriers(m, g) for m, g in zip(modes, gauge_arr.tolist(), strict=True)]
     for a, b, cs in zip(seg["from"].tolist(), seg["to"].tolist(), carriers, strict=True):
         for s in (a, b):
             carriers_at.setdefault(s, set()).update(cs)
