@@ -296,7 +296,11 @@ def price_network(net: Network, params: Parameters) -> Prices:
     # (half the interval between sailings); a segment's own fare replaces the per-km tariff.
     special = np.isin(mode_arr, WATER_MODES) | np.isin(np.asarray(ids, dtype=object), list(params.segments_with_fare()))
     sailing_h = seg["sailing_h"].to_numpy(dtype=float) if "sailing_h" in seg else np.full(n, np.nan)
-    per_week_a = seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
+    per_week_a = (
+        seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
+    )
+        seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
+    )
     for k in np.flatnonzero(special).tolist():
         fare = params.segment_fare(ids[k])
         if fare is not None:
