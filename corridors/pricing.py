@@ -299,8 +299,6 @@ def price_network(net: Network, params: Parameters) -> Prices:
     per_week_a = (
         seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
     )
-        seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
-    )
     for k in np.flatnonzero(special).tolist():
         fare = params.segment_fare(ids[k])
         if fare is not None:
