@@ -155,7 +155,9 @@ class Prices:
         The geometry's kilometres by country (``SEA`` for water legs) and the factor that scales
         them to the counted kilometres (see :meth:`km_by_country`).
     run_hours, run_cost
-        Running time and tariff.
+        Running time (with the wait for a departure on water legs) and tariff.
+    wait_h
+        The average wait for a departure on ferry and sea legs (included in ``run_hours``).
     border_dwell_h, border_fee, border_rule
         The border crossing's dwell, fee and the parameter table used (``""`` off borders).
     from_country, to_country
@@ -179,6 +181,7 @@ class Prices:
     border_dwell_h: FloatArray
     border_fee: FloatArray
     border_rule: list[str]
+    wait_h: FloatArray
     from_country: list[str]
     to_country: list[str]
     transfer_station: list[str]
@@ -299,6 +302,7 @@ def price_network(net: Network, params: Parameters) -> Prices:
     per_week_a = (
         seg["departures_per_week"].to_numpy(dtype=float) if "departures_per_week" in seg else np.full(n, np.nan)
     )
+    wait = np.zeros(n)
     for k in np.flatnonzero(special).tolist():
         fare = params.segment_fare(ids[k])
         if fare is not None:
@@ -307,7 +311,8 @@ def price_network(net: Network, params: Parameters) -> Prices:
             if np.isfinite(sailing_h[k]):
                 run_hours[k] = float(sailing_h[k])
             if np.isfinite(per_week_a[k]) and per_week_a[k] > 0:
-                run_hours[k] += expected_wait_h(float(per_week_a[k]))
+                wait[k] = expected_wait_h(float(per_week_a[k]))
+                run_hours[k] += wait[k]
 
     country = dict(zip(net.stations["id"].tolist(), net.stations["country"].tolist(), strict=True))
     cu = [country[x] for x in seg["from"].tolist()]
@@ -360,6 +365,7 @@ def price_network(net: Network, params: Parameters) -> Prices:
         border_dwell_h=dwell,
         border_fee=fee,
         border_rule=rule,
+        wait_h=wait,
         from_country=cu,
         to_country=cv,
         transfer_station=t_station,

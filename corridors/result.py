@@ -39,6 +39,7 @@ class Leg:
     km_by_country: dict[str, float]
     km_basis: str = "geometry"
     mode: str = "rail"
+    wait_h: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,12 @@ class Route:
                 f"  gauge {g.from_gauge}->{g.to_gauge} at {self.name(g.station)} by {g.method}: "
                 f"{g.time_h:g} h, {g.cost:g} {self.cost_unit}"
             )
+        for leg in self.legs:
+            if leg.wait_h:
+                lines.append(
+                    f"  wait for a {leg.mode} departure at {self.name(leg.from_station)}: "
+                    f"{leg.wait_h:g} h (in the leg's hours)"
+                )
         for t in self.transfers:
             lines.append(
                 f"  transfer {t.from_mode}->{t.to_mode} at {self.name(t.station)}: "

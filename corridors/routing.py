@@ -136,6 +136,7 @@ class Router:
             seg = self._seg[sid]
             seg["km_route"], seg["km_basis"] = float(p.km[k]), p.km_basis[k]
             seg["km_route_by_country"] = p.km_by_country(k)
+            seg["wait_h"] = float(p.wait_h[k])
             u, v = seg["from"], seg["to"]
             cu, cv = p.from_country[k], p.to_country[k]
             for a, b, ca, cb in ((u, v, cu, cv), (v, u, cv, cu)):
@@ -447,6 +448,7 @@ class Router:
                         dict(seg["km_route_by_country"]),
                         seg["km_basis"],
                         seg.get("mode") or "rail",
+                        seg["wait_h"],
                     )
                 )
                 for k, v in seg["km_route_by_country"].items():

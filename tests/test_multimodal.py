@@ -115,6 +115,7 @@ def test_ferry_wait_and_transfers_by_hand(tmp_path: Path, mm_params: Parameters)
     assert r.hours == pytest.approx(rail_km / 50.0 + 3.0 + 10.0 + 12.0 + 3.0, rel=1e-6)
     assert r.cost == pytest.approx(rail_km * 1.0 + 40.0 + 300.0 + 40.0, rel=1e-6)
     assert [t.station for t in r.transfers] == ["b", "c"]
+    assert [leg.wait_h for leg in r.legs] == [0.0, 12.0, 0.0] and "wait for a ferry departure" in r.summary()
     assert [(t.from_mode, t.to_mode) for t in r.transfers] == [("rail", "ferry"), ("ferry", "rail")]
     assert r.modes == ["rail", "ferry", "rail"][:2] and set(r.by_mode()) == {"rail", "ferry"}
     assert SEA in r.km_by_country
@@ -260,12 +261,15 @@ def _leg_price(p: Parameters, rec: dict[str, Any], a: str, b: str, country: dict
 def _change_costs(p: Parameters, net: Network, w: Any) -> dict[str, dict[tuple[str, str], float]]:
     """Per station, the cheapest chain of transfers between any two carriers (Floyd–Warshall)."""
     out: dict[str, dict[tuple[str, str], float]] = {}
-    carriers = {
-        c for m, g in zip(net.segments["mode"], net.segments["gauge"], strict=True) for c in segment_carriers(m, g)
-    }
+    here: dict[str, set[str]] = {}  # a station's carriers: those of the segments that reach it
+    seg = net.segments
+    for a, b, m, g in zip(seg["from"], seg["to"], seg["mode"], seg["gauge"], strict=True):
+        for x in (a, b):
+            here.setdefault(x, set()).update(segment_carriers(m, g))
     for sid, methods, pairs in zip(
         net.stations["id"], net.stations["gauge_change"], net.stations["transfers"], strict=True
     ):
+        carriers = here.get(sid, set())
         d = {(a, b): (0.0 if a == b else math.inf) for a in carriers for b in carriers}
         for a, b in itertools.permutations(carriers, 2):
             ma, mb = carrier_mode(a), carrier_mode(b)
@@ -308,7 +312,7 @@ def brute_force(net: Network, p: Parameters, o: str, dest: str, by: str) -> floa
             for i, ((_, _, k), c) in enumerate(zip(path, carriers, strict=True)):
                 total += w(*_leg_price(p, segs[k], order[i], order[i + 1], country, c))
                 if i > 0:
-                    total += change[order[i]][(carriers[i - 1], c)]
+                    total += change[order[i]].get((carriers[i - 1], c), math.inf)
             best = min(best, total)
     return best
 
