@@ -38,6 +38,7 @@ __all__ = [
     "normalize_name",
     "select_stations",
     "validate_network",
+    "with_modes",
 ]
 
 log = logging.getLogger(__name__)
@@ -558,3 +559,17 @@ def select_stations(
         msg = "the selection leaves no station"
         raise DataError(msg)
     return ids
+
+
+def with_modes(net: Network, modes: Iterable[str]) -> Network:
+    """The network with only the segments of the given modes (all stations kept).
+
+    Examples
+    --------
+    >>> set(with_modes(load_network(), ["rail"]).segments["mode"])
+    {'rail'}
+    """
+    if "mode" not in net.segments:
+        return net
+    keep = net.segments["mode"].isin(list(modes)).to_numpy()
+    return net if keep.all() else replace(net, segments=net.segments[keep])

@@ -345,7 +345,7 @@ def save_growth_gif(
     order = list(range(len(dates))) + [len(dates) - 1] * max(hold - 1, 0)
     fig, ax = plt.subplots(figsize=(7.5, 6.0))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.05)
-    from corridors.plot import with_modes
+    from corridors.network import with_modes
 
     net = with_modes(net, ["rail"])  # type: ignore[arg-type]
     segs = net.segments

@@ -8,10 +8,9 @@ comes from :mod:`corridors.style`; every map uses the same equal-area projection
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -27,7 +26,7 @@ from shapely import Point
 from corridors import cartography as carto
 from corridors.cartography import Extent, Label, country_labels, map_extent
 from corridors.geo import load_countries
-from corridors.network import Network, is_open
+from corridors.network import Network, is_open, with_modes
 from corridors.routing import Route
 from corridors.style import FONT, GAUGE, KEY_STATIONS, MAP_CRS, PALETTE, ROLE, STATUS, STYLE, style_key
 
@@ -40,7 +39,6 @@ __all__ = [
     "route_label",
     "segment_status_on",
     "style_keys",
-    "with_modes",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,21 +83,6 @@ def segment_status_on(segments: gpd.GeoDataFrame, on: date | None, *, show_unbui
         else:
             out.append(None)
     return pd.Series(out, index=segments.index, dtype=object)
-
-
-def with_modes(net: Network, modes: Iterable[str]) -> Network:
-    """The network with only the segments of the given modes (all stations kept).
-
-    Examples
-    --------
-    >>> from corridors import load_network
-    >>> set(with_modes(load_network(), ["rail"]).segments["mode"])
-    {'rail'}
-    """
-    if "mode" not in net.segments:
-        return net
-    keep = net.segments["mode"].isin(list(modes)).to_numpy()
-    return net if keep.all() else dataclasses.replace(net, segments=net.segments[keep])
 
 
 def style_keys(segs: pd.DataFrame) -> pd.Series:

@@ -16,8 +16,8 @@ from matplotlib.lines import Line2D
 
 from corridors import cartography as carto
 from corridors.cartography import Extent, attribution_text, map_extent
-from corridors.network import Network, is_open
-from corridors.plot import draw_segments, segment_status_on, style_keys, with_modes
+from corridors.network import Network, is_open, with_modes
+from corridors.plot import draw_segments, segment_status_on, style_keys
 from corridors.style import FONT, GAUGE
 
 __all__ = ["NEW_LINE_COLOR", "draw_growth_frame", "plot_growth"]

@@ -29,7 +29,7 @@ import pandas as pd
 
 from corridors import load_network, load_parameters, network_as_of, network_from_gdfs
 from corridors.hubs import best_routes, country_shares, station_shares
-from corridors.network import Network, select_stations
+from corridors.network import Network, select_stations, with_modes
 from corridors.output import atomic_folder, save_figure
 from corridors.plot_analysis import plot_transit_shares
 from corridors.pricing import CRITERIA
@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--force", action="store_true", help="replace the output folder")
     args = parser.parse_args()
 
-    net = load_network()
+    net = with_modes(load_network(), ["rail"])  # the rail network: the question is about rail transit
     params = load_parameters()
     today = network_as_of(net, args.as_of)
     corridor, connectors = corridor_segments(net, today)

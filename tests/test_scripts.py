@@ -40,6 +40,7 @@ ROOT = Path(__file__).parents[1]
             "tajikistan_options.py",
             ["dushanbe_to_the_gulf/report.html", "tajikistan_transit.csv", "tajikistan_transit.png"],
         ),
+        ("east_west.py", ["country_shares.csv", "routes.csv", "summary.md", "report/report.html"]),
     ],
 )
 def test_scripts_write_their_outputs(script: str, expected: list[str], tmp_path: Path) -> None:
