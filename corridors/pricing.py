@@ -20,7 +20,7 @@ does not change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -120,6 +120,9 @@ class Prices:
         Cost units per hour in the generalized cost.
     cost_unit
         What a unit of cost is.
+    run_hours_by_country
+        Running hours split by country (dicts; they sum to ``run_hours``), for re-pricing a draw
+        of per-country speeds without a second price rule.
     """
 
     segments: list[str]
@@ -139,6 +142,26 @@ class Prices:
     transfer_cost: FloatArray
     value_of_time: float
     cost_unit: str
+    run_hours_by_country: list[dict[str, float]] = field(default_factory=list)
+
+    def scaled(self, *, run_hours: float = 1.0, border_dwell: float = 1.0, transfer_hours: float = 1.0) -> Prices:
+        """A copy with running hours, border dwells and gauge-change hours multiplied by factors.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from corridors import load_network, load_parameters, network_as_of
+        >>> p = price_network(network_as_of(load_network(), date(2026, 1, 1)), load_parameters())
+        >>> bool(abs(p.scaled(run_hours=2.0).run_hours.sum() - 2 * p.run_hours.sum()) < 1e-6)
+        True
+        """
+        return replace(
+            self,
+            run_hours=self.run_hours * run_hours,
+            border_dwell_h=self.border_dwell_h * border_dwell,
+            transfer_hours=self.transfer_hours * transfer_hours,
+            run_hours_by_country=[{c: h * run_hours for c, h in d.items()} for d in self.run_hours_by_country],
+        )
 
     @property
     def hours(self) -> FloatArray:
@@ -226,7 +249,10 @@ def price_network(net: Network, params: Parameters) -> Prices:
         speed[i] = speed_of[key]
     tariff_of = {c: params.tariff_per_km(c) for c in set(t_country)}
     tariff = np.fromiter((tariff_of[c] for c in t_country), dtype=float, count=len(t_country))
-    run_hours = np.bincount(t_seg, weights=t_km / speed, minlength=n).astype(float)
+    t_hours = t_km / speed
+    run_hours = np.bincount(t_seg, weights=t_hours, minlength=n).astype(float)
+    hours_iter = iter(t_hours.tolist())
+    run_hours_by_country = [{c: next(hours_iter) for c in d} for d in km_by_country]
     run_cost = np.bincount(t_seg, weights=t_km * tariff, minlength=n).astype(float)
 
     country = dict(zip(net.stations["id"].tolist(), net.stations["country"].tolist(), strict=True))
@@ -271,4 +297,5 @@ def price_network(net: Network, params: Parameters) -> Prices:
         transfer_cost=np.array([c for _, c in tr], dtype=float),
         value_of_time=params.value_of_time,
         cost_unit=params.cost_unit,
+        run_hours_by_country=run_hours_by_country,
     )
