@@ -1,0 +1,676 @@
+"""Monte Carlo over uncertain speeds, border dwells, gauge changes and opening dates.
+
+A deterministic answer is one number; the inputs behind it are not: CPMM border times swing by
+days from year to year, speeds are quoted as ranges and lines open years after their announced
+dates. This module draws those inputs from the distributions in the parameters' ``[uncertainty.*]``
+tables (:class:`Distributions`) and answers each question once per draw:
+
+* **speeds**: one lognormal multiplier per country with mean 1 on the running hours there;
+* **border dwell**: one lognormal multiplier with mean 1 per border pair (or crossing);
+* **gauge changes**: one lognormal multiplier per draw on every gauge-change time;
+* **openings**: every unbuilt segment with an ``expected_opening`` opens that date plus a drawn
+  delay (zero with probability ``p_on_time``, else lognormal in years); segments without an
+  expected opening stay closed in every draw. The Monte Carlo thus always *projects* openings
+  (like ``--expected``), whatever the option's own ``expected`` flag.
+
+How it is computed (see ``PERFORMANCE.md``): the CSR state graph of the **fully built** network
+state is built once per network state (:meth:`NetworkState.fully_built`); a draw writes its
+weights into the CSR ``data`` array (arc order fixed; a segment not open in the draw, or one the
+option's constraints exclude, gets weight ``inf``, which :func:`scipy.sparse.csgraph.dijkstra`
+treats as no arc — a test checks it), with prices perturbed as arrays, never a Python loop per
+arc. Draw ``i`` takes its random numbers from its own stream,
+``numpy.random.SeedSequence(seed).spawn(n)[i]``, so the results for a seed are identical
+whatever the chunking and the number of Dask workers (:func:`run_monte_carlo`).
+
+Approximations, stated: a via-station is passed like the Router's via, except that the search
+may leave it on another gauge without a facility (the legs are joined at the station, not at the
+gauge); the route of each draw is the shortest *walk* of the state graph (see
+:mod:`corridors.stategraph`); tariffs and fees are not drawn, so cost varies only with the route
+taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from corridors._errors import ParameterError, UsageError
+from corridors.params import Parameters
+from corridors.pricing import check_criterion
+from corridors.routing import Constraints
+from corridors.schema import parse_date
+from corridors.state import NetworkState
+
+__all__ = [
+    "Distributions",
+    "MonteCarloProblem",
+    "MonteCarloResult",
+    "Query",
+    "build_problem",
+    "distributions",
+    "draw_stream",
+    "open_client",
+    "run_monte_carlo",
+]
+
+log = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Days per year for delays drawn in years.
+YEAR_DAYS = 365.25
+#: Draws per Dask task (hundreds, so scheduling overhead stays small).
+CHUNK = 250
+_UNBUILT = ("under_construction", "planned", "proposed")
+
+
+# --------------------------------------------------------------------------------------------
+# distributions
+@dataclass(frozen=True)
+class Distributions:
+    """Spreads of the uncertain inputs (see the module docstring; zero means no spread).
+
+    Attributes
+    ----------
+    speed_sigma
+        Log-sd of the per-country speed multipliers.
+    dwell_sigma, dwell_sigma_by
+        Log-sd of the border-dwell multipliers, by default and per pair (``"CHN-KAZ"``) or
+        crossing (segment id).
+    gauge_sigma
+        Log-sd of the gauge-change time multiplier.
+    p_on_time, delay_median_years, delay_sigma
+        Opening delay: zero with probability ``p_on_time``, else lognormal (years).
+    """
+
+    speed_sigma: float = 0.0
+    dwell_sigma: float = 0.0
+    dwell_sigma_by: dict[str, float] = field(default_factory=dict)
+    gauge_sigma: float = 0.0
+    p_on_time: float = 1.0
+    delay_median_years: float = 0.0
+    delay_sigma: float = 0.0
+
+    def describe(self) -> str:
+        """The distributions in words, for reports."""
+        return (
+            f"speeds ×lognormal(σ={self.speed_sigma:g}) per country; border dwell ×lognormal(σ={self.dwell_sigma:g}) "
+            f"per border; gauge changes ×lognormal(σ={self.gauge_sigma:g}); opening delay 0 with probability "
+            f"{self.p_on_time:g}, else lognormal(median {self.delay_median_years:g} y, σ={self.delay_sigma:g})"
+        )
+
+
+def distributions(params: Parameters) -> Distributions:
+    """The distributions of the parameters' ``[uncertainty.*]`` tables (no spread where absent).
+
+    Raises
+    ------
+    ParameterError
+        For a distribution other than the documented ones, or a negative spread.
+
+    Examples
+    --------
+    >>> from corridors import load_parameters
+    >>> d = distributions(load_parameters())
+    >>> d.dwell_sigma > 0 and 0 <= d.p_on_time <= 1
+    True
+    """
+    u = params.raw.get("uncertainty", {})
+    expect = {
+        "border_dwell": "lognormal",
+        "speed": "lognormal",
+        "gauge_change": "lognormal",
+        "opening_delay": "hurdle_lognormal",
+    }
+    for key, kind in expect.items():
+        t = u.get(key, {})
+        if t and t.get("distribution", kind) != kind:
+            msg = f"{params.source}: [uncertainty.{key}] distribution must be {kind!r}, got {t.get('distribution')!r}"
+            raise ParameterError(msg)
+
+    def num(key: str, name: str, default: float) -> float:
+        v = u.get(key, {}).get(name, default)
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+            msg = f"{params.source}: [uncertainty.{key}] '{name}' must be a non-negative number, got {v!r}"
+            raise ParameterError(msg)
+        return float(v)
+
+    by = {str(k): float(t["sigma"]) for k, t in u.get("border_dwell", {}).get("by_pair", {}).items()}
+    p_on = num("opening_delay", "p_on_time", 1.0)
+    if p_on > 1:
+        msg = f"{params.source}: [uncertainty.opening_delay] 'p_on_time' must be at most 1, got {p_on}"
+        raise ParameterError(msg)
+    return Distributions(
+        speed_sigma=num("speed", "sigma", 0.0),
+        dwell_sigma=num("border_dwell", "sigma", 0.0),
+        dwell_sigma_by=by,
+        gauge_sigma=num("gauge_change", "sigma", 0.0),
+        p_on_time=p_on,
+        delay_median_years=num("opening_delay", "median_years", 0.0),
+        delay_sigma=num("opening_delay", "sigma", 0.0),
+    )
+
+
+def draw_stream(seed: int, i: int) -> np.random.Generator:
+    """The random stream of draw ``i``: the ``i``-th child of ``SeedSequence(seed).spawn(n)``, for any ``n > i``.
+
+    Examples
+    --------
+    >>> a = draw_stream(7, 3).random()
+    >>> b = np.random.default_rng(np.random.SeedSequence(7).spawn(5)[3]).random()
+    >>> a == b
+    True
+    """
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+
+
+def _lognormal_mean1(z: FloatArray, sigma: FloatArray | float) -> FloatArray:
+    out: FloatArray = np.exp(np.asarray(sigma) * z - 0.5 * np.asarray(sigma) ** 2)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the problem: network states prepared once, and the questions asked of them
+@dataclass(frozen=True)
+class Query:
+    """One question: the best route from ``origin`` to ``destination`` by ``by`` on a network state.
+
+    ``state`` gives the network (scenario applied), the parameters (service applied) and forced
+    open/closed segments; its date is ignored (the problem's dates are used).
+    """
+
+    name: str
+    state: NetworkState
+    origin: str
+    destination: str
+    by: str = "time"
+    constraints: Constraints = field(default_factory=Constraints)
+
+
+@dataclass
+class _Model:
+    """One fully built network state as arrays: the CSR structure and the base prices."""
+
+    n_nodes: int
+    indices: Any
+    indptr: Any
+    group_start: IntArray  # first sorted arc of each CSR entry
+    parallel: bool
+    arc_seg: IntArray  # per sorted arc: segment index or -1
+    arc_tr: IntArray  # per sorted arc: transfer index or -1
+    station_ptr: IntArray
+    source_node: IntArray
+    km: FloatArray
+    run_cost: FloatArray
+    fee: FloatArray
+    dwell: FloatArray
+    dwell_key: IntArray  # index into the universe's border keys, -1 off borders
+    hours_by_country: Any  # sparse (n_seg x n_countries) base running hours
+    tr_hours: FloatArray
+    tr_cost: FloatArray
+    vot: float
+    fixed_open: BoolArray  # (n_dates, n_seg)
+    uncertain: IntArray  # segment indices whose opening is drawn
+    uncertain_key: IntArray  # index into the universe's delayed segments
+    uncertain_day: FloatArray  # expected opening as a date ordinal
+
+
+@dataclass
+class _Ask:
+    model: int
+    by: str
+    blocked: BoolArray  # per segment
+    legs: list[tuple[int, int]]  # (station index from, station index to)
+
+
+@dataclass
+class MonteCarloProblem:
+    """Everything a worker needs: models, questions, dates and distributions (picklable arrays).
+
+    Build with :func:`build_problem`; run with :func:`run_monte_carlo`.
+    """
+
+    names: list[str]
+    criteria: list[str]
+    dates: list[date]
+    dist: Distributions
+    countries: list[str]
+    border_keys: list[str]
+    delayed: list[str]
+    models: list[_Model]
+    asks: list[_Ask]
+    service: str = ""
+    cost_unit: str = "USD"
+
+
+def _border_key(rule: str, a: str, b: str) -> str:
+    return rule.split(".", 2)[2] if rule.startswith("border.crossings.") else "-".join(sorted((a, b)))
+
+
+def build_problem(queries: Sequence[Query], dates: Sequence[date], *, dist: Distributions | None = None) -> MonteCarloProblem:
+    """Prepare the state graphs (once per network state, fully built) and the questions.
+
+    Parameters
+    ----------
+    queries
+        The questions; queries sharing a :class:`~corridors.NetworkState` object share its graph.
+    dates
+        The dates every question is answered on.
+    dist
+        The distributions; by default those of the first query's parameters.
+
+    Raises
+    ------
+    UsageError
+        Without queries or dates, or for an unknown station.
+    """
+    if not queries or not dates:
+        msg = "a Monte Carlo run needs at least one query and one date"
+        raise UsageError(msg)
+    dist = dist if dist is not None else distributions(queries[0].state.params)
+    states: list[NetworkState] = []
+    for q in queries:
+        if not any(q.state is s for s in states):
+            states.append(q.state)
+    built = [s.fully_built() for s in states]
+    prices = [b.prices for b in built]
+    countries = sorted({c for p in prices for d in p.run_hours_by_country for c in d})
+    border_keys = sorted(
+        {
+            _border_key(r, a, b)
+            for p in prices
+            for r, a, b in zip(p.border_rule, p.from_country, p.to_country, strict=True)
+            if r
+        }
+    )
+    delayed = sorted(
+        {
+            sid
+            for s in states
+            for sid, st, exp in zip(
+                s.full.segments["id"], s.full.segments["status"], s.full.segments["expected_opening"], strict=True
+            )
+            if st in _UNBUILT and exp and sid not in s.open_segments and sid not in s.close_segments
+        }
+    )
+    models = [
+        _model(s, b, countries, border_keys, delayed, list(dates)) for s, b in zip(states, built, strict=True)
+    ]
+    asks = []
+    for q in queries:
+        k = next(i for i, s in enumerate(states) if q.state is s)
+        g = built[k].state_graph("distance")
+        router = built[k].router
+        o = g.resolve([q.origin])[0]
+        d = g.resolve([q.destination])[0]
+        vias = [g.resolve([v])[0] for v in q.constraints.via]
+        stops = [g.index.get_loc(x) for x in (o, *vias, d)]
+        bad_st, bad_seg = router._blocked(q.constraints)  # the Router's own reading of the constraints
+        seg = built[k].network.segments
+        blocked = (
+            seg["id"].isin(bad_seg).to_numpy()
+            | seg["from"].isin(bad_st).to_numpy()
+            | seg["to"].isin(bad_st).to_numpy()
+        )
+        asks.append(_Ask(k, check_criterion(q.by), blocked, list(zip(stops[:-1], stops[1:], strict=True))))
+    p0 = queries[0].state.params
+    log.info(
+        "Monte Carlo problem: %d queries on %d network states, %d dates, %d countries, %d borders, %d delayed openings",
+        len(queries),
+        len(models),
+        len(dates),
+        len(countries),
+        len(border_keys),
+        len(delayed),
+    )
+    return MonteCarloProblem(
+        names=[q.name for q in queries],
+        criteria=[q.by for q in queries],
+        dates=list(dates),
+        dist=dist,
+        countries=countries,
+        border_keys=border_keys,
+        delayed=delayed,
+        models=models,
+        asks=asks,
+        service=p0.service,
+        cost_unit=p0.cost_unit,
+    )
+
+
+def _model(
+    state: NetworkState,
+    built: NetworkState,
+    countries: list[str],
+    border_keys: list[str],
+    delayed: list[str],
+    dates: list[date],
+) -> _Model:
+    g = built.state_graph("distance")  # the structure; weights are written per draw
+    p = built.prices
+    n_seg = len(p.segments)
+    c_index = {c: i for i, c in enumerate(countries)}
+    rows = [i for i, d in enumerate(p.run_hours_by_country) for _ in d]
+    cols = [c_index[c] for d in p.run_hours_by_country for c in d]
+    vals = [h for d in p.run_hours_by_country for h in d.values()]
+    hbc = sp.csr_array((np.asarray(vals, dtype=float), (rows, cols)), shape=(n_seg, max(len(countries), 1)))
+    b_index = {k: i for i, k in enumerate(border_keys)}
+    dwell_key = np.array(
+        [
+            b_index[_border_key(r, a, b)] if r else -1
+            for r, a, b in zip(p.border_rule, p.from_country, p.to_country, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    # the arcs in CSR order (private layout of StateGraph, read not changed)
+    order = g._order
+    arc_seg = g._all_seg[order]
+    arc_tr = g._all_transfer[order]
+    # which segments are open on each date without any drawn delay, and which are drawn
+    seg_ids = p.segments
+    fixed = np.zeros((len(dates), n_seg), dtype=bool)
+    known = replace(state, expected=False, _graphs={})  # drawn openings are added per draw
+    known.__dict__["full"] = state.full
+    for i, day in enumerate(dates):
+        open_ids = set(known.on(day).network.segments["id"])
+        fixed[i] = np.fromiter((s in open_ids for s in seg_ids), dtype=bool, count=n_seg)
+    full = state.full.segments.set_index("id")
+    d_index = {s: i for i, s in enumerate(delayed)}
+    unc = [i for i, s in enumerate(seg_ids) if s in d_index]
+    unc_day = [float(parse_date(str(full.loc[seg_ids[i], "expected_opening"])).toordinal()) for i in unc]
+    return _Model(
+        n_nodes=g.n_nodes,
+        indices=g.csr.indices,
+        indptr=g.csr.indptr,
+        group_start=g._group_start,
+        parallel=g._parallel,
+        arc_seg=arc_seg,
+        arc_tr=arc_tr,
+        station_ptr=g.station_ptr,
+        source_node=g.source_node,
+        km=p.km.copy(),
+        run_cost=p.run_cost.copy(),
+        fee=p.border_fee.copy(),
+        dwell=p.border_dwell_h.copy(),
+        dwell_key=dwell_key,
+        hours_by_country=hbc,
+        tr_hours=p.transfer_hours.copy(),
+        tr_cost=p.transfer_cost.copy(),
+        vot=p.value_of_time,
+        fixed_open=fixed,
+        uncertain=np.asarray(unc, dtype=np.int64),
+        uncertain_key=np.asarray([d_index[seg_ids[i]] for i in unc], dtype=np.int64),
+        uncertain_day=np.asarray(unc_day, dtype=float),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# draws
+@dataclass
+class _Draws:
+    speed: FloatArray  # (n, n_countries) multipliers on running hours
+    dwell: FloatArray  # (n, n_border_keys)
+    gauge: FloatArray  # (n,)
+    delay_days: FloatArray  # (n, n_delayed)
+
+
+def _draw(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> _Draws:
+    d = problem.dist
+    nc, nb, nd = len(problem.countries), len(problem.border_keys), len(problem.delayed)
+    n = hi - lo
+    zs, zb, zg, u, zd = np.empty((n, nc)), np.empty((n, nb)), np.empty(n), np.empty((n, nd)), np.empty((n, nd))
+    for j, i in enumerate(range(lo, hi)):  # one stream per draw, consumed in a fixed order
+        rng = draw_stream(seed, i)
+        zs[j] = rng.standard_normal(nc)
+        zb[j] = rng.standard_normal(nb)
+        zg[j] = rng.standard_normal()
+        u[j] = rng.random(nd)
+        zd[j] = rng.standard_normal(nd)
+    b_sigma = np.array([d.dwell_sigma_by.get(k, d.dwell_sigma) for k in problem.border_keys])
+    late = np.exp(np.log(d.delay_median_years) + d.delay_sigma * zd) if d.delay_median_years > 0 else np.zeros_like(zd)
+    delay_years = np.where(u < d.p_on_time, 0.0, late)
+    return _Draws(
+        speed=_lognormal_mean1(zs, d.speed_sigma),
+        dwell=_lognormal_mean1(zb, b_sigma),
+        gauge=_lognormal_mean1(zg, d.gauge_sigma),
+        delay_days=delay_years * YEAR_DAYS,
+    )
+
+
+def _arc_values(m: _Model, seg_v: FloatArray, tr_v: FloatArray) -> FloatArray:
+    """Per sorted arc: the segment's or transfer's value (0 on virtual-source arcs)."""
+    out = np.zeros(len(m.arc_seg))
+    is_seg, is_tr = m.arc_seg >= 0, m.arc_tr >= 0
+    out[is_seg] = seg_v[m.arc_seg[is_seg]]
+    out[is_tr] = tr_v[m.arc_tr[is_tr]]
+    return out
+
+
+def _entry_weights(m: _Model, w_arc: FloatArray) -> FloatArray:
+    if m.parallel:
+        out: FloatArray = np.minimum.reduceat(w_arc, m.group_start)
+        return out
+    return w_arc
+
+
+def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str, FloatArray]:
+    """Draws ``lo .. hi - 1``: hours, cost, km and criterion value per query, date and draw."""
+    dr = _draw(problem, lo, hi, seed)
+    n, nq, nt = hi - lo, len(problem.asks), len(problem.dates)
+    out = {k: np.full((nq, nt, n), np.inf) for k in ("hours", "cost", "km", "value")}
+    ordinals = np.array([d.toordinal() for d in problem.dates], dtype=float)
+    csrs = [sp.csr_array((np.zeros(len(m.indices)), m.indices, m.indptr), shape=(m.n_nodes, m.n_nodes)) for m in problem.models]
+    for j in range(n):
+        for k, m in enumerate(problem.models):
+            run_h = m.hours_by_country @ dr.speed[j]
+            dwell = m.dwell * np.where(m.dwell_key >= 0, dr.dwell[j][np.maximum(m.dwell_key, 0)], 0.0)
+            seg_h = run_h + dwell
+            seg_c = m.run_cost + m.fee
+            tr_h = m.tr_hours * dr.gauge[j]
+            arcs = {
+                "hours": _arc_values(m, seg_h, tr_h),
+                "cost": _arc_values(m, seg_c, m.tr_cost),
+                "km": _arc_values(m, m.km, np.zeros(len(m.tr_hours))),
+            }
+            opens = m.uncertain_day + dr.delay_days[j][m.uncertain_key]
+            for t in range(nt):
+                open_t = m.fixed_open[t].copy()
+                open_t[m.uncertain] |= opens <= ordinals[t]
+                for a, ask in enumerate(problem.asks):
+                    if ask.model != k:
+                        continue
+                    res = _answer(m, csrs[k], ask, arcs, open_t & ~ask.blocked)
+                    for key, v in res.items():
+                        out[key][a, t, j] = v
+    return out
+
+
+def _criterion_arcs(m: _Model, by: str, arcs: dict[str, FloatArray]) -> FloatArray:
+    if by == "distance":
+        return arcs["km"]
+    if by == "time":
+        return arcs["hours"]
+    if by == "cost":
+        return arcs["cost"]
+    out: FloatArray = arcs["cost"] + m.vot * arcs["hours"]
+    return out
+
+
+def _answer(
+    m: _Model,
+    csr: Any,
+    ask: _Ask,
+    arcs: dict[str, FloatArray],
+    usable: BoolArray,
+) -> dict[str, float]:
+    w_arc = _criterion_arcs(m, ask.by, arcs).copy()
+    w_arc[(m.arc_seg >= 0) & ~usable[np.maximum(m.arc_seg, 0)]] = np.inf
+    csr.data[:] = _entry_weights(m, w_arc)
+    tot = {"hours": 0.0, "cost": 0.0, "km": 0.0, "value": 0.0}
+    for a, b in ask.legs:
+        if a == b:
+            continue
+        src = int(m.source_node[a])
+        lo, hi = int(m.station_ptr[b]), int(m.station_ptr[b + 1])
+        if src < 0 or lo == hi:
+            return dict.fromkeys(tot, math.inf)
+        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
+        t = lo + int(np.argmin(dist[lo:hi]))
+        if not np.isfinite(dist[t]):
+            return dict.fromkeys(tot, math.inf)
+        tot["value"] += float(dist[t])
+        v = t
+        while v != src:  # trace the path: a loop over its arcs, not over the graph's
+            u = int(pred[v])
+            e0, e1 = int(m.indptr[u]), int(m.indptr[u + 1])
+            e = e0 + int(np.flatnonzero(m.indices[e0:e1] == v)[0])
+            g0 = int(m.group_start[e])
+            g1 = int(m.group_start[e + 1]) if e + 1 < len(m.group_start) else len(w_arc)
+            arc = g0 + int(np.argmin(w_arc[g0:g1]))
+            for key in ("hours", "cost", "km"):
+                tot[key] += float(arcs[key][arc])
+            v = u
+    return tot
+
+
+# --------------------------------------------------------------------------------------------
+# running
+@dataclass
+class MonteCarloResult:
+    """Draws of every query on every date.
+
+    Attributes
+    ----------
+    names, criteria, dates
+        The queries' names and criteria, and the dates.
+    hours, cost, km, value
+        Arrays ``(query, date, draw)``; ``inf`` where the draw has no route.
+    n_draws, seed
+        How many draws, from which seed.
+    service
+        The service profile the parameters were for (``""``: base parameters).
+    distributions
+        The distributions drawn from, in words.
+    cost_unit
+        What a unit of cost is.
+    """
+
+    names: list[str]
+    criteria: list[str]
+    dates: list[date]
+    hours: FloatArray
+    cost: FloatArray
+    km: FloatArray
+    value: FloatArray
+    n_draws: int
+    seed: int
+    service: str
+    distributions: str
+    cost_unit: str
+
+    @property
+    def connected(self) -> BoolArray:
+        """Whether each draw has a route, ``(query, date, draw)``."""
+        out: BoolArray = np.isfinite(self.value)
+        return out
+
+
+def _chunks(n: int, size: int) -> Iterator[tuple[int, int]]:
+    for lo in range(0, n, size):
+        yield lo, min(n, lo + size)
+
+
+def run_monte_carlo(
+    problem: MonteCarloProblem,
+    n_draws: int,
+    *,
+    seed: int = 0,
+    client: Any = None,
+    chunk_size: int = CHUNK,
+) -> MonteCarloResult:
+    """Run ``n_draws`` draws of a problem, serially or on a Dask cluster.
+
+    Parameters
+    ----------
+    problem
+        From :func:`build_problem`.
+    n_draws
+        How many draws.
+    seed
+        The run's seed; draw ``i`` uses :func:`draw_stream` ``(seed, i)``.
+    client
+        A :class:`dask.distributed.Client`: the problem is scattered to every worker once
+        (``broadcast=True``) and chunks of ``chunk_size`` draws are submitted as tasks. ``None``
+        runs the same chunks in this process. The results are identical either way.
+    chunk_size
+        Draws per task.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Raises
+    ------
+    UsageError
+        For fewer than one draw.
+    """
+    if n_draws < 1 or chunk_size < 1:
+        msg = f"need at least one draw and a chunk of at least one, got n_draws={n_draws}, chunk_size={chunk_size}"
+        raise UsageError(msg)
+    spans = list(_chunks(n_draws, chunk_size))
+    if client is None:
+        parts = [_chunk(problem, lo, hi, seed) for lo, hi in spans]
+    else:
+        shared = client.scatter(problem, broadcast=True)
+        futures = [client.submit(_chunk, shared, lo, hi, seed, pure=False) for lo, hi in spans]
+        parts = client.gather(futures)
+    arrays = {k: np.concatenate([p[k] for p in parts], axis=2) for k in ("hours", "cost", "km", "value")}
+    log.info("Monte Carlo: %d draws in %d chunks, %d queries x %d dates", n_draws, len(spans), len(problem.names), len(problem.dates))
+    return MonteCarloResult(
+        names=list(problem.names),
+        criteria=list(problem.criteria),
+        dates=list(problem.dates),
+        hours=arrays["hours"],
+        cost=arrays["cost"],
+        km=arrays["km"],
+        value=arrays["value"],
+        n_draws=n_draws,
+        seed=seed,
+        service=problem.service,
+        distributions=problem.dist.describe(),
+        cost_unit=problem.cost_unit,
+    )
+
+
+@contextmanager
+def open_client(scheduler: str | None = "local", *, n_workers: int = 2) -> Iterator[Any]:
+    """A Dask client for ``scheduler``: ``"local"`` starts a :class:`~dask.distributed.LocalCluster`
+    (``n_workers`` processes of one thread each) and closes it afterwards, ``"serial"`` or ``None``
+    yields ``None`` (run in this process), anything else is the address of a running scheduler.
+    """
+    if scheduler in (None, "serial"):
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        with (
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    with Client(scheduler) as client:
+        yield client
