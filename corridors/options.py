@@ -17,6 +17,7 @@ An options file (TOML) names what to compare::
     scenario = "five_nation_built"               # a shipped scenario id or a path (relative to this file)
     expected = false                             # count unbuilt segments from their expected opening
     by = "time"                                  # per-option criterion (default: the file's)
+    service = "block_train"                      # a [service.*] profile of the parameters (default: none)
 
 Every option is evaluated on every date (``dates``), or, when the file gives no dates, on its
 scenario's date (today without a scenario). Where an option has no route on a date, the report
@@ -78,6 +79,7 @@ _OPTION = {
     "expected",
     "by",
     "note",
+    "service",
 }
 
 
@@ -101,6 +103,7 @@ class Option:
     as_of: date | None = None
     expected: bool = False
     note: str = ""
+    service: str = ""
 
     def constraint_kwargs(self) -> dict[str, Any]:
         """Keywords for :meth:`corridors.Router.constraints`."""
@@ -129,6 +132,8 @@ class Option:
             parts.append("avoiding " + ", ".join([*self.avoid_countries, *self.avoid_groups]))
         if self.scenario is not None:
             parts.append(f"scenario '{self.scenario.name}'")
+        if self.service:
+            parts.append(f"service {self.service}")
         return "; ".join(parts)
 
 
@@ -258,6 +263,15 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                     scen = load_scenario(spath, net)
                 except CorridorsError as exc:
                     bad(pre + "scenario", str(exc))
+        service = str(o.get("service", ""))
+        if service and service not in params.raw.get("service", {}):
+            known = sorted(params.raw.get("service", {}))
+            close = difflib.get_close_matches(service, known, n=1)
+            bad(
+                pre + "service",
+                f"no service profile {service!r}" + (f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"),
+            )
+            service = ""
         as_of = o.get("as_of")
         if as_of is not None and not isinstance(as_of, date):
             bad(pre + "as_of", f"{as_of!r} is not a date")
@@ -301,6 +315,7 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 as_of=as_of,
                 expected=bool(o.get("expected", False)),
                 note=str(o.get("note", "")),
+                service=service,
             )
         )
     if problems:
@@ -349,7 +364,14 @@ def option_state(net: Network, opt: Option, on: date, *, params_path: str | Path
     >>> option_state(load_network(), Option("x", "irn_mashhad", "afg_herat"), date(2026, 1, 1)).as_of.year
     2026
     """
-    return network_state(net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path)
+    if not opt.service:
+        return network_state(net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path)
+    from corridors.scenario import scenario_parameters
+
+    base = scenario_parameters(opt.scenario, params_path) if opt.scenario is not None else load_parameters(params_path)
+    return network_state(
+        net, as_of=on, expected=opt.expected, scenario=opt.scenario, params=base.for_service(opt.service)
+    )
 
 
 def _dates_for(opt: Option, dates: Sequence[date]) -> list[date]:

@@ -174,3 +174,31 @@ def test_same_draws_serially_in_chunks_and_on_one_or_two_dask_workers(world: tup
         assert np.array_equal(serial.value, on_dask.value)
     other = run_monte_carlo(problem, 120, seed=43)
     assert not np.array_equal(serial.hours, other.hours)
+
+
+def test_tables_and_charts_for_options(world: tuple) -> None:
+    from corridors.options import Option
+    from corridors.plot_uncertainty import plot_connection, plot_fan
+    from corridors.uncertainty import connection_table, flip_table, percentile_table
+
+    net, params = world
+    state = network_state(net, as_of="2030-01-01", params=params)
+    qs = [Query("to c", state, "a", "c"), Query("to d", state, "a", "d")]
+    days = [date(2029, 1, 1), date(2031, 1, 1), date(2034, 1, 1)]
+    r = run_monte_carlo(build_problem(qs, days), 200, seed=5)
+    pt = percentile_table(r)
+    assert (pt["hours_p10"] <= pt["hours_p50"]).all() or pt["hours_p50"].isna().any()
+    ok = pt.dropna(subset=["hours_p50"])
+    assert (ok["hours_p10"] <= ok["hours_p50"]).all() and (ok["hours_p50"] <= ok["hours_p90"]).all()
+    ct = connection_table(r)
+    assert ct.set_index(["option", "year"]).loc[("to c", 2029), "p_connected"] == 1.0
+    assert ct.set_index(["option", "year"]).loc[("to d", 2029), "p_connected"] == 0.0
+    assert "of 200 draws" in ct["explanation"].iloc[0]
+    ft = flip_table(r)
+    assert len(ft) == len(days) and ft["p_flip"].between(0, 1).all()
+    for plot in (plot_fan, plot_connection):
+        fig, ax = plot(r)
+        assert ax.get_legend() is not None and fig is ax.get_figure()
+    with pytest.raises(Exception, match="no option 'x'"):
+        plot_connection(r, options=["x"])
+    assert Option("o", "a", "d", service="block_train").describe().endswith("service block_train")
