@@ -9,7 +9,8 @@ tables (:class:`Distributions`) and answers each question once per draw:
 * **border dwell**: one lognormal multiplier with mean 1 per border pair (or crossing);
 * **gauge changes**: one lognormal multiplier per draw on every gauge-change time;
 * **openings**: every unbuilt segment with an ``expected_opening`` opens that date plus a drawn
-  delay (zero with probability ``p_on_time``, else lognormal in years); segments without an
+  delay (zero with probability ``p_on_time``, else lognormal in years), one delay per project
+  (segments with the same expected opening and first corridor tag); segments without an
   expected opening stay closed in every draw. The Monte Carlo thus always *projects* openings
   (like ``--expected``), whatever the option's own ``expected`` flag.
 
@@ -268,6 +269,12 @@ def _border_key(rule: str, a: str, b: str) -> str:
     return rule.split(".", 2)[2] if rule.startswith("border.crossings.") else "-".join(sorted((a, b)))
 
 
+def _delay_group(segment: str, expected: str, corridors: Any) -> str:
+    """Segments of one project share a delay: same expected opening and first corridor tag."""
+    tags = list(corridors) if corridors is not None else []
+    return f"{expected}|{tags[0]}" if tags else f"{expected}|{segment}"
+
+
 def build_problem(queries: Sequence[Query], dates: Sequence[date], *, dist: Distributions | None = None) -> MonteCarloProblem:
     """Prepare the state graphs (once per network state, fully built) and the questions.
 
@@ -304,18 +311,15 @@ def build_problem(queries: Sequence[Query], dates: Sequence[date], *, dist: Dist
             if r
         }
     )
-    delayed = sorted(
-        {
-            sid
-            for s in states
-            for sid, st, exp in zip(
-                s.full.segments["id"], s.full.segments["status"], s.full.segments["expected_opening"], strict=True
-            )
-            if st in _UNBUILT and exp and sid not in s.open_segments and sid not in s.close_segments
-        }
-    )
+    groups: dict[str, str] = {}
+    for s in states:
+        seg = s.full.segments
+        for sid, st, exp, tags in zip(seg["id"], seg["status"], seg["expected_opening"], seg["corridors"], strict=True):
+            if st in _UNBUILT and exp and sid not in s.open_segments and sid not in s.close_segments:
+                groups[sid] = _delay_group(sid, str(exp), tags)
+    delayed = sorted(set(groups.values()))
     models = [
-        _model(s, b, countries, border_keys, delayed, list(dates)) for s, b in zip(states, built, strict=True)
+        _model(s, b, countries, border_keys, delayed, groups, list(dates)) for s, b in zip(states, built, strict=True)
     ]
     asks = []
     for q in queries:
@@ -365,6 +369,7 @@ def _model(
     countries: list[str],
     border_keys: list[str],
     delayed: list[str],
+    groups: dict[str, str],
     dates: list[date],
 ) -> _Model:
     g = built.state_graph("distance")  # the structure; weights are written per draw
@@ -397,7 +402,7 @@ def _model(
         fixed[i] = np.fromiter((s in open_ids for s in seg_ids), dtype=bool, count=n_seg)
     full = state.full.segments.set_index("id")
     d_index = {s: i for i, s in enumerate(delayed)}
-    unc = [i for i, s in enumerate(seg_ids) if s in d_index]
+    unc = [i for i, s in enumerate(seg_ids) if groups.get(s) in d_index]
     unc_day = [float(parse_date(str(full.loc[seg_ids[i], "expected_opening"])).toordinal()) for i in unc]
     return _Model(
         n_nodes=g.n_nodes,
@@ -420,7 +425,7 @@ def _model(
         vot=p.value_of_time,
         fixed_open=fixed,
         uncertain=np.asarray(unc, dtype=np.int64),
-        uncertain_key=np.asarray([d_index[seg_ids[i]] for i in unc], dtype=np.int64),
+        uncertain_key=np.asarray([d_index[groups[seg_ids[i]]] for i in unc], dtype=np.int64),
         uncertain_day=np.asarray(unc_day, dtype=float),
     )
 
@@ -675,11 +680,23 @@ def open_client(scheduler: str | None = "local", *, n_workers: int = 2) -> Itera
     from dask.distributed import Client, LocalCluster
 
     if scheduler == "local":
-        with (
-            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-            Client(cluster) as client,
-        ):
-            yield client
+        quiet = logging.getLogger("distributed")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)  # the cluster's start/stop chatter is not the user's business
+        try:
+            with (
+                LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                yield client
+        finally:
+            quiet.setLevel(level)
         return
     with Client(scheduler) as client:
         yield client

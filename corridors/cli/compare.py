@@ -10,7 +10,8 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from corridors.cli._common import err, named_file, network_of, out, params_path
+from corridors.cli._common import err, named_file, network_of, out, params_of, params_path
+from corridors.cli.route import mc_options, print_draws
 
 __all__ = ["compare"]
 
@@ -24,8 +25,19 @@ __all__ = ["compare"]
     help="Replace the report folder if an earlier corridors run wrote it (only once the new one is complete).",
 )
 @click.option("--dpi", type=click.IntRange(72, 600), default=200, show_default=True, help="Resolution of PNG maps.")
+@mc_options
 @click.pass_context
-def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, dpi: int) -> None:
+def compare(
+    ctx: click.Context,
+    options_file: str,
+    out_dir: Path,
+    force: bool,
+    dpi: int,
+    service: str | None,
+    draws: int,
+    seed: int,
+    scheduler: str,
+) -> None:
     """Compare corridor options and write a report folder.
 
     OPTIONS_FILE is a TOML file of options (origin, destination, constraints, scenario or date,
@@ -37,6 +49,8 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     Examples:
       corridors compare tajikistan_gulf --out reports/tajikistan_gulf
       corridors compare my_options.toml --out reports/mine --force
+      corridors compare western_china_iran --out reports/wci --service block_train
+      corridors compare tajikistan_gulf --out reports/tg --draws 1000 --seed 1
     """
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -49,6 +63,11 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     net = network_of(ctx)
     pfile = params_path(ctx)
     of = load_options(path, net, params_path=pfile)  # every problem is reported before any work starts
+    if service:
+        from dataclasses import replace
+
+        params_of(ctx).for_service(service)  # an unknown service fails here, before any work
+        of = replace(of, options=tuple(replace(o, service=o.service or service) for o in of.options))
     n_steps = sum(len(o_dates) for o_dates in [of.dates or [None]] for _ in of.options) + len(of.options) * 3 + 2
     words = ["corridors"]
     if ctx.obj.get("data"):
@@ -57,6 +76,8 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
         words += ["--params", str(pfile)]
     words += ["compare", str(options_file), "--out", str(out_dir)]
     words += (["--force"] if force else []) + (["--dpi", str(dpi)] if dpi != 200 else [])
+    words += ["--service", service] if service else []
+    words += ["--draws", str(draws), "--seed", str(seed)] if draws else []
     command = shlex.join(words)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
@@ -92,3 +113,36 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
         )
     out.print(table)
     out.print(f"report: {out_dir / 'report.html'} (also report.md, options.csv, routes.geojson, maps)")
+    if draws:
+        _uncertainty(net, of, draws=draws, seed=seed, scheduler=scheduler, params_file=pfile)
+
+
+def _uncertainty(net: Any, of: Any, *, draws: int, seed: int, scheduler: str, params_file: Path | None) -> None:
+    """Monte Carlo over the options: percentiles per date, P(route) by year, P(flip) per pair."""
+    from datetime import date
+
+    from corridors.uncertainty import (
+        connection_table,
+        flip_table,
+        monte_carlo_options,
+        open_client,
+        percentile_table,
+        yearly_dates,
+    )
+
+    first = min([*(d.year for d in of.dates), date.today().year])
+    last = max([*(d.year for d in of.dates), date.today().year + 15])
+    dates = sorted({*of.dates, *yearly_dates(first, last)})
+    with open_client(scheduler) as client:
+        r = monte_carlo_options(net, of.options, dates, n_draws=draws, seed=seed, params_path=params_file, client=client)
+    shown = {d.isoformat() for d in (of.dates or [date(first, 1, 1), date(last, 1, 1)])}
+    pt = percentile_table(r)
+    out.print(Text(f"\nUncertainty: {draws:,} draws (seed {seed})", style="bold"))
+    print_draws(pt[pt["date"].isin(shown)], r.cost_unit, r.distributions)
+    ct = connection_table(r)
+    ct = ct[ct["date"].str.endswith("-01-01")]
+    for name, rows in ct.groupby("option", sort=False):
+        by_year = ", ".join(f"{y} {p:.0%}" for y, p in zip(rows["year"], rows["p_connected"], strict=True))
+        out.print(f"  P(route) {name}: {by_year}")
+    for rec in flip_table(r).query("date in @shown").to_dict("records"):
+        out.print(f"  P(flip) {rec['date']}: {rec['explanation']}")
