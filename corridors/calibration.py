@@ -257,7 +257,9 @@ def decompose(
             scaled = state.prices.scaled(run_hours=1.0 / s, border_dwell=dw)
             search = replace(state, _graphs={})
             search.__dict__["prices"] = scaled
-        r, why = search.route_or_reason(o, d, by="time", constraints=search.constraints(via=list(dict.fromkeys(via_ids))))
+        r, why = search.route_or_reason(
+            o, d, by="time", constraints=search.constraints(via=list(dict.fromkeys(via_ids)))
+        )
         if r is None:
             skipped.append({"id": f.id, "reason": f"no route on {state.as_of.isoformat()}: {why}"})
             continue
@@ -271,11 +273,13 @@ def decompose(
     return routed, skipped
 
 
-def _predict(x: np.ndarray[Any, Any], run: np.ndarray[Any, Any], dwell: np.ndarray[Any, Any], fixed: np.ndarray[Any, Any]) -> Any:
+def _predict(x: Any, run: Any, dwell: Any, fixed: Any) -> Any:
     return run / x[0] + x[1] * dwell + fixed
 
 
-def _fit(run: np.ndarray[Any, Any], dwell: np.ndarray[Any, Any], fixed: np.ndarray[Any, Any], target: np.ndarray[Any, Any]) -> tuple[float, float]:
+def _fit(
+    run: np.ndarray[Any, Any], dwell: np.ndarray[Any, Any], fixed: np.ndarray[Any, Any], target: np.ndarray[Any, Any]
+) -> tuple[float, float]:
     lo = np.log([BOUNDS[0][0], BOUNDS[1][0]])
     hi = np.log([BOUNDS[0][1], BOUNDS[1][1]])
 
@@ -372,7 +376,10 @@ def calibrate(net: Network, params: Parameters, figures: Sequence[PublishedFigur
         raise DataError(msg)
     services = sorted({r.figure.service for r in routed})
     current = {
-        s: (float(params.raw["service"][s].get("speed_factor", 1.0)), float(params.raw["service"][s].get("border_dwell_factor", 1.0)))
+        s: (
+            float(params.raw["service"][s].get("speed_factor", 1.0)),
+            float(params.raw["service"][s].get("border_dwell_factor", 1.0)),
+        )
         for s in services
     }
     before = {r.figure.id: _predict(np.array(current[r.figure.service]), r.run, r.dwell, r.fixed) for r in routed}
@@ -486,7 +493,7 @@ def write_factors(path: str | Path, cal: Calibration, *, on: date | None = None,
             line = f"{key} = {value}"
             pattern = re.compile(rf"^{key} = .*$", re.MULTILINE)
             if pattern.search(body):
-                body = pattern.sub(lambda _m, line=line: line, body, count=1)
+                body = pattern.sub(line.replace("\\", "\\\\"), body, count=1)
             else:
                 body = body.rstrip("\n") + "\n" + line + "\n" + ("\n" if body.endswith("\n\n") else "")
         text = text[:start] + body + text[end:]

@@ -269,7 +269,8 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
             close = difflib.get_close_matches(service, known, n=1)
             bad(
                 pre + "service",
-                f"no service profile {service!r}" + (f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"),
+                f"no service profile {service!r}"
+                + (f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"),
             )
             service = ""
         as_of = o.get("as_of")

@@ -32,6 +32,7 @@ taken.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Iterator, Sequence
@@ -66,10 +67,13 @@ __all__ = [
     "draw_stream",
     "flip_table",
     "monte_carlo_options",
+    "od_draws",
+    "od_problem",
     "open_client",
     "option_queries",
     "percentile_table",
     "run_monte_carlo",
+    "run_od_draws",
     "yearly_dates",
 ]
 
@@ -235,6 +239,27 @@ class _Model:
     uncertain: IntArray  # segment indices whose opening is drawn
     uncertain_key: IntArray  # index into the universe's delayed segments
     uncertain_day: FloatArray  # expected opening as a date ordinal
+    stations: list[str] = field(default_factory=list)
+    entry_key: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # row * n_nodes + col
+    group_end: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    seg_arcs: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # sorted arcs running a segment
+    seg_of: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # ... and that segment
+    tr_arcs: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    tr_of: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    source_list: list[int] = field(default_factory=list)
+    ptr_list: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.source_list = self.source_node.tolist()
+        self.ptr_list = self.station_ptr.tolist()
+        counts = np.diff(np.asarray(self.indptr, dtype=np.int64)).astype(np.int64)
+        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), counts)
+        self.entry_key = rows * self.n_nodes + np.asarray(self.indices, dtype=np.int64)
+        self.group_end = np.append(self.group_start[1:], len(self.arc_seg)).astype(np.int64)
+        self.seg_arcs = np.flatnonzero(self.arc_seg >= 0).astype(np.int64)
+        self.seg_of = self.arc_seg[self.seg_arcs]
+        self.tr_arcs = np.flatnonzero(self.arc_tr >= 0).astype(np.int64)
+        self.tr_of = self.arc_tr[self.tr_arcs]
 
 
 @dataclass
@@ -242,7 +267,7 @@ class _Ask:
     model: int
     by: str
     blocked: BoolArray  # per segment
-    legs: list[tuple[int, int]]  # (station index from, station index to)
+    legs: list[Any]  # (station index from, station index to) per leg; for an OD problem (origins, destinations)
 
 
 @dataclass
@@ -275,7 +300,9 @@ def _delay_group(segment: str, expected: str, corridors: Any) -> str:
     return f"{expected}|{tags[0]}" if tags else f"{expected}|{segment}"
 
 
-def build_problem(queries: Sequence[Query], dates: Sequence[date], *, dist: Distributions | None = None) -> MonteCarloProblem:
+def build_problem(
+    queries: Sequence[Query], dates: Sequence[date], *, dist: Distributions | None = None
+) -> MonteCarloProblem:
     """Prepare the state graphs (once per network state, fully built) and the questions.
 
     Parameters
@@ -325,19 +352,21 @@ def build_problem(queries: Sequence[Query], dates: Sequence[date], *, dist: Dist
     for q in queries:
         k = next(i for i, s in enumerate(states) if q.state is s)
         g = built[k].state_graph("distance")
-        router = built[k].router
         o = g.resolve([q.origin])[0]
         d = g.resolve([q.destination])[0]
         vias = [g.resolve([v])[0] for v in q.constraints.via]
         stops = [g.index.get_loc(x) for x in (o, *vias, d)]
-        bad_st, bad_seg = router._blocked(q.constraints)  # the Router's own reading of the constraints
+        c = q.constraints
+        unconstrained = not (c.avoid_stations or c.avoid_segments or c.avoid_countries or c.closed_borders)
+        if unconstrained and c.within is None:
+            bad_st, bad_seg = set[str](), set[str]()
+        else:
+            bad_st, bad_seg = built[k].router._blocked(c)  # the Router's own reading of the constraints
         seg = built[k].network.segments
         blocked = (
-            seg["id"].isin(bad_seg).to_numpy()
-            | seg["from"].isin(bad_st).to_numpy()
-            | seg["to"].isin(bad_st).to_numpy()
+            seg["id"].isin(bad_seg).to_numpy() | seg["from"].isin(bad_st).to_numpy() | seg["to"].isin(bad_st).to_numpy()
         )
-        asks.append(_Ask(k, check_criterion(q.by), blocked, list(zip(stops[:-1], stops[1:], strict=True))))
+        asks.append(_Ask(k, check_criterion(q.by), blocked, list(itertools.pairwise(stops))))
     p0 = queries[0].state.params
     log.info(
         "Monte Carlo problem: %d queries on %d network states, %d dates, %d countries, %d borders, %d delayed openings",
@@ -427,6 +456,7 @@ def _model(
         uncertain=np.asarray(unc, dtype=np.int64),
         uncertain_key=np.asarray([d_index[groups[seg_ids[i]]] for i in unc], dtype=np.int64),
         uncertain_day=np.asarray(unc_day, dtype=float),
+        stations=list(g.stations),
     )
 
 
@@ -466,9 +496,8 @@ def _draw(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> _Draws:
 def _arc_values(m: _Model, seg_v: FloatArray, tr_v: FloatArray) -> FloatArray:
     """Per sorted arc: the segment's or transfer's value (0 on virtual-source arcs)."""
     out = np.zeros(len(m.arc_seg))
-    is_seg, is_tr = m.arc_seg >= 0, m.arc_tr >= 0
-    out[is_seg] = seg_v[m.arc_seg[is_seg]]
-    out[is_tr] = tr_v[m.arc_tr[is_tr]]
+    out[m.seg_arcs] = seg_v[m.seg_of]
+    out[m.tr_arcs] = tr_v[m.tr_of]
     return out
 
 
@@ -477,38 +506,6 @@ def _entry_weights(m: _Model, w_arc: FloatArray) -> FloatArray:
         out: FloatArray = np.minimum.reduceat(w_arc, m.group_start)
         return out
     return w_arc
-
-
-def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str, FloatArray]:
-    """Draws ``lo .. hi - 1``: hours, cost, km and criterion value per query, date and draw."""
-    dr = _draw(problem, lo, hi, seed)
-    n, nq, nt = hi - lo, len(problem.asks), len(problem.dates)
-    out = {k: np.full((nq, nt, n), np.inf) for k in ("hours", "cost", "km", "value")}
-    ordinals = np.array([d.toordinal() for d in problem.dates], dtype=float)
-    csrs = [sp.csr_array((np.zeros(len(m.indices)), m.indices, m.indptr), shape=(m.n_nodes, m.n_nodes)) for m in problem.models]
-    for j in range(n):
-        for k, m in enumerate(problem.models):
-            run_h = m.hours_by_country @ dr.speed[j]
-            dwell = m.dwell * np.where(m.dwell_key >= 0, dr.dwell[j][np.maximum(m.dwell_key, 0)], 0.0)
-            seg_h = run_h + dwell
-            seg_c = m.run_cost + m.fee
-            tr_h = m.tr_hours * dr.gauge[j]
-            arcs = {
-                "hours": _arc_values(m, seg_h, tr_h),
-                "cost": _arc_values(m, seg_c, m.tr_cost),
-                "km": _arc_values(m, m.km, np.zeros(len(m.tr_hours))),
-            }
-            opens = m.uncertain_day + dr.delay_days[j][m.uncertain_key]
-            for t in range(nt):
-                open_t = m.fixed_open[t].copy()
-                open_t[m.uncertain] |= opens <= ordinals[t]
-                for a, ask in enumerate(problem.asks):
-                    if ask.model != k:
-                        continue
-                    res = _answer(m, csrs[k], ask, arcs, open_t & ~ask.blocked)
-                    for key, v in res.items():
-                        out[key][a, t, j] = v
-    return out
 
 
 def _criterion_arcs(m: _Model, by: str, arcs: dict[str, FloatArray]) -> FloatArray:
@@ -522,41 +519,124 @@ def _criterion_arcs(m: _Model, by: str, arcs: dict[str, FloatArray]) -> FloatArr
     return out
 
 
+def _block_hours(m: _Model, dr: _Draws, j0: int, j1: int) -> FloatArray:
+    """Hours of every sorted arc in draws ``j0 .. j1 - 1``, an array ``(draw, arc)``: no loop over draws or arcs."""
+    seg_h = np.ascontiguousarray((m.hours_by_country @ dr.speed[j0:j1].T).T)
+    on_border = m.dwell_key >= 0
+    seg_h[:, on_border] += m.dwell[on_border] * dr.dwell[j0:j1][:, m.dwell_key[on_border]]
+    out = np.zeros((j1 - j0, len(m.arc_seg)))
+    out[:, m.seg_arcs] = seg_h[:, m.seg_of]
+    out[:, m.tr_arcs] = m.tr_hours[m.tr_of][None, :] * dr.gauge[j0:j1, None]
+    return out
+
+
+def _block_size(m: _Model) -> int:
+    """Draws whose arc hours are computed together (about 16 MB of them at most)."""
+    return int(max(1, min(64, 2_000_000 // max(len(m.arc_seg), 1))))
+
+
+def _fixed_arcs(m: _Model) -> dict[str, FloatArray]:
+    return {
+        "cost": _arc_values(m, m.run_cost + m.fee, m.tr_cost),
+        "km": _arc_values(m, m.km, np.zeros(len(m.tr_hours))),
+    }
+
+
+def _weights(m: _Model, by: str, arcs: dict[str, FloatArray], shut: npt.NDArray[np.bool_]) -> FloatArray:
+    """Arc weights by a criterion with the arcs of shut segments at ``inf`` (shut: per segment arc)."""
+    w = _criterion_arcs(m, by, arcs).copy()
+    w[m.seg_arcs[shut]] = np.inf
+    return w
+
+
+def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str, FloatArray]:
+    """Draws ``lo .. hi - 1``: hours, cost, km and criterion value per query, date and draw."""
+    dr = _draw(problem, lo, hi, seed)
+    n, nq, nt = hi - lo, len(problem.asks), len(problem.dates)
+    out = {k: np.full((nq, nt, n), np.inf) for k in ("hours", "cost", "km", "value")}
+    ordinals = np.array([d.toordinal() for d in problem.dates], dtype=float)
+    csrs = [
+        sp.csr_array((np.zeros(len(m.indices)), m.indices, m.indptr), shape=(m.n_nodes, m.n_nodes))
+        for m in problem.models
+    ]
+    fixed = [_fixed_arcs(m) for m in problem.models]
+    # questions asked of the same weights share one batch of searches
+    batches: dict[tuple[int, str, bytes], list[int]] = {}
+    for a, ask in enumerate(problem.asks):
+        batches.setdefault((ask.model, ask.by, np.packbits(ask.blocked).tobytes()), []).append(a)
+    blocked_arc = {key: problem.asks[asks[0]].blocked[problem.models[key[0]].seg_of] for key, asks in batches.items()}
+    blocks: dict[int, tuple[int, FloatArray, FloatArray]] = {}
+    for j in range(n):
+        for k, m in enumerate(problem.models):
+            if k not in blocks or j >= blocks[k][0]:
+                end = min(n, j + _block_size(m))
+                opens_block = m.uncertain_day[None, :] + dr.delay_days[j:end][:, m.uncertain_key]
+                blocks[k] = (end, _block_hours(m, dr, j, end), opens_block)
+            end, hours, opens_block = blocks[k]
+            jj = j - (end - len(hours))
+            arcs = {"hours": hours[jj], **fixed[k]}
+            opens = opens_block[jj]
+            for t in range(nt):
+                open_t = m.fixed_open[t].copy()
+                open_t[m.uncertain] |= opens <= ordinals[t]
+                closed_arc = ~open_t[m.seg_of]
+                for key, asks in batches.items():
+                    if key[0] != k:
+                        continue
+                    w = _weights(m, key[1], arcs, closed_arc | blocked_arc[key])
+                    csrs[k].data[:] = _entry_weights(m, w)
+                    for a, res in zip(asks, _answer(m, csrs[k], [problem.asks[i] for i in asks], arcs, w), strict=True):
+                        for name, v in res.items():
+                            out[name][a, t, j] = v
+    return out
+
+
 def _answer(
-    m: _Model,
-    csr: Any,
-    ask: _Ask,
-    arcs: dict[str, FloatArray],
-    usable: BoolArray,
-) -> dict[str, float]:
-    w_arc = _criterion_arcs(m, ask.by, arcs).copy()
-    w_arc[(m.arc_seg >= 0) & ~usable[np.maximum(m.arc_seg, 0)]] = np.inf
-    csr.data[:] = _entry_weights(m, w_arc)
-    tot = {"hours": 0.0, "cost": 0.0, "km": 0.0, "value": 0.0}
-    for a, b in ask.legs:
-        if a == b:
+    m: _Model, csr: Any, asks: list[_Ask], arcs: dict[str, FloatArray], w_arc: FloatArray
+) -> list[dict[str, float]]:
+    """Each question's totals on the weights in ``csr``: one batch of searches from every leg start."""
+    source, ptr = m.source_list, m.ptr_list
+    starts = sorted({source[a] for ask in asks for a, b in ask.legs if a != b and source[a] >= 0})
+    if starts:
+        dist, pred = dijkstra(csr, directed=True, indices=starts, return_predecessors=True)
+    row = {s: i for i, s in enumerate(starts)}
+    table = np.stack([arcs["hours"], arcs["cost"], arcs["km"]])
+    inf = {"hours": math.inf, "cost": math.inf, "km": math.inf, "value": math.inf}
+    results = []
+    for ask in asks:
+        totals = np.zeros(3)
+        value = 0.0
+        for a, b in ask.legs:
+            if a == b:
+                continue
+            src, lo, hi = source[a], ptr[b], ptr[b + 1]
+            if src < 0 or lo == hi:
+                break
+            d, p = dist[row[src]], pred[row[src]]
+            t = lo + int(d[lo:hi].argmin()) if hi - lo > 1 else lo
+            best = float(d[t])
+            if best == math.inf:
+                break
+            value += best
+            nodes = [t]
+            v = t
+            while v != src:  # walk the path back: a loop over its arcs, not over the graph's
+                v = int(p[v])
+                nodes.append(v)
+            path = np.asarray(nodes, dtype=np.int64)
+            entry = np.searchsorted(m.entry_key, path[1:] * m.n_nodes + path[:-1])
+            chosen = m.group_start[entry]
+            if m.parallel:
+                for i in np.flatnonzero(m.group_end[entry] - chosen > 1).tolist():
+                    g0, g1 = int(chosen[i]), int(m.group_end[entry[i]])
+                    chosen[i] = g0 + int(np.argmin(w_arc[g0:g1]))
+            totals += table[:, chosen].sum(axis=1)
+        else:
+            h, c, k = totals.tolist()
+            results.append({"hours": h, "cost": c, "km": k, "value": value})
             continue
-        src = int(m.source_node[a])
-        lo, hi = int(m.station_ptr[b]), int(m.station_ptr[b + 1])
-        if src < 0 or lo == hi:
-            return dict.fromkeys(tot, math.inf)
-        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
-        t = lo + int(np.argmin(dist[lo:hi]))
-        if not np.isfinite(dist[t]):
-            return dict.fromkeys(tot, math.inf)
-        tot["value"] += float(dist[t])
-        v = t
-        while v != src:  # trace the path: a loop over its arcs, not over the graph's
-            u = int(pred[v])
-            e0, e1 = int(m.indptr[u]), int(m.indptr[u + 1])
-            e = e0 + int(np.flatnonzero(m.indices[e0:e1] == v)[0])
-            g0 = int(m.group_start[e])
-            g1 = int(m.group_start[e + 1]) if e + 1 < len(m.group_start) else len(w_arc)
-            arc = g0 + int(np.argmin(w_arc[g0:g1]))
-            for key in ("hours", "cost", "km"):
-                tot[key] += float(arcs[key][arc])
-            v = u
-    return tot
+        results.append(dict(inf))
+    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -651,7 +731,13 @@ def run_monte_carlo(
         futures = [client.submit(_chunk, shared, lo, hi, seed, pure=False) for lo, hi in spans]
         parts = client.gather(futures)
     arrays = {k: np.concatenate([p[k] for p in parts], axis=2) for k in ("hours", "cost", "km", "value")}
-    log.info("Monte Carlo: %d draws in %d chunks, %d queries x %d dates", n_draws, len(spans), len(problem.names), len(problem.dates))
+    log.info(
+        "Monte Carlo: %d draws in %d chunks, %d queries x %d dates",
+        n_draws,
+        len(spans),
+        len(problem.names),
+        len(problem.dates),
+    )
     return MonteCarloResult(
         names=list(problem.names),
         criteria=list(problem.criteria),
@@ -670,9 +756,11 @@ def run_monte_carlo(
 
 @contextmanager
 def open_client(scheduler: str | None = "local", *, n_workers: int = 2) -> Iterator[Any]:
-    """A Dask client for ``scheduler``: ``"local"`` starts a :class:`~dask.distributed.LocalCluster`
-    (``n_workers`` processes of one thread each) and closes it afterwards, ``"serial"`` or ``None``
-    yields ``None`` (run in this process), anything else is the address of a running scheduler.
+    """A Dask client for ``scheduler`` (``None`` for ``"serial"``), closed afterwards.
+
+    ``"local"`` starts a :class:`~dask.distributed.LocalCluster` of ``n_workers`` processes of
+    one thread each; ``"serial"`` or ``None`` yields ``None`` (run in this process); anything else
+    is the address of a running scheduler.
     """
     if scheduler in (None, "serial"):
         yield None
@@ -685,20 +773,20 @@ def open_client(scheduler: str | None = "local", *, n_workers: int = 2) -> Itera
         quiet.setLevel(logging.ERROR)  # the cluster's start/stop chatter is not the user's business
         try:
             with (
-                LocalCluster(
+                LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=n_workers,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
                 ) as cluster,
-                Client(cluster) as client,
+                Client(cluster) as client,  # type: ignore[no-untyped-call]
             ):
                 yield client
         finally:
             quiet.setLevel(level)
         return
-    with Client(scheduler) as client:
+    with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         yield client
 
 
@@ -716,9 +804,13 @@ def option_queries(
     from corridors.options import option_state
 
     out = []
+    states: dict[tuple[str, str, bool], NetworkState] = {}  # options on one network state share its graph
     for opt in options:
         o = _replace(opt, service=opt.service or service)
-        state = option_state(net, o, o.as_of or date.today(), params_path=params_path)
+        key = ("|".join(o.scenario.files) if o.scenario is not None else "", o.service, o.expected)
+        if key not in states:
+            states[key] = option_state(net, o, o.as_of or date.today(), params_path=params_path)
+        state = states[key]
         out.append(Query(o.name, state, o.origin, o.destination, o.by, state.constraints(**o.constraint_kwargs())))
     return out
 
@@ -804,14 +896,11 @@ def percentile_table(result: MonteCarloResult) -> pd.DataFrame:
             for q in (10, 50, 90):
                 row[f"cost_p{q}"] = _pct(c, q)
             row["draws"] = result.n_draws
-            row["explanation"] = (
-                f"{name} has a route on {day.isoformat()} in {_share(k, result.n_draws)}"
-                + (
-                    f"; among those, 10 % take under {row['days_p10']:.1f} days, half under {row['days_p50']:.1f} "
-                    f"and 90 % under {row['days_p90']:.1f} (seed {result.seed})."
-                    if k
-                    else f" (seed {result.seed})."
-                )
+            row["explanation"] = f"{name} has a route on {day.isoformat()} in {_share(k, result.n_draws)}" + (
+                f"; among those, 10 % take under {row['days_p10']:.1f} days, half under {row['days_p50']:.1f} "
+                f"and 90 % under {row['days_p90']:.1f} (seed {result.seed})."
+                if k
+                else f" (seed {result.seed})."
             )
             rows.append(row)
     return pd.DataFrame(rows)
@@ -892,3 +981,112 @@ def flip_table(result: MonteCarloResult, *, measure: str = "hours") -> pd.DataFr
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def _od_chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> npt.NDArray[np.float32]:
+    m = problem.models[0]
+    ask = problem.asks[0]
+    dr = _draw(problem, lo, hi, seed)
+    csr = sp.csr_array((np.zeros(len(m.indices)), m.indices, m.indptr), shape=(m.n_nodes, m.n_nodes))
+    src, d_idx = ask.legs[0][0], ask.legs[0][1]  # see od_draws: the origins' and destinations' station indices
+    o_idx = np.asarray(src, dtype=np.int64)
+    plan = _dest_plan(m, np.asarray(d_idx, dtype=np.int64))
+    cols, starts, has = plan
+    nodes = m.source_node[o_idx]
+    ok = nodes >= 0
+    day = float(problem.dates[0].toordinal())
+    fixed = _fixed_arcs(m)
+    out = np.full((hi - lo, len(o_idx), len(has)), np.inf, dtype=np.float32)
+    hours = np.empty((0, 0))
+    j0 = 0
+    for j in range(hi - lo):
+        if j - j0 >= len(hours):
+            j0, hours = j, _block_hours(m, dr, j, min(hi - lo, j + _block_size(m)))
+        arcs = {"hours": hours[j - j0], **fixed}
+        usable = m.fixed_open[0].copy()
+        usable[m.uncertain] |= m.uncertain_day + dr.delay_days[j][m.uncertain_key] <= day
+        csr.data[:] = _entry_weights(m, _weights(m, ask.by, arcs, ~usable[m.seg_of]))
+        if ok.any() and len(cols):
+            rows = dijkstra(csr, directed=True, indices=nodes[ok])
+            out[j][np.ix_(ok, has)] = np.minimum.reduceat(rows[:, cols], starts, axis=1)
+    return out
+
+
+def _dest_plan(m: _Model, dest_idx: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    lo, hi = m.station_ptr[dest_idx], m.station_ptr[dest_idx + 1]
+    sizes = hi - lo
+    has = sizes > 0
+    cols = np.concatenate([np.arange(a, b) for a, b in zip(lo[has], hi[has], strict=True)] or [np.empty(0)])
+    starts = np.concatenate([[0], np.cumsum(sizes[has])[:-1]]).astype(np.int64)
+    return cols.astype(np.int64), starts, has
+
+
+def od_problem(
+    state: NetworkState,
+    *,
+    by: str = "time",
+    origins: Sequence[str] | None = None,
+    destinations: Sequence[str] | None = None,
+) -> tuple[MonteCarloProblem, list[str], list[str]]:
+    """Prepare Monte Carlo draws of a whole OD matrix on the state's date (see :func:`od_draws`)."""
+    by = check_criterion(by)
+    first = str(state.network.stations["id"].iloc[0])
+    problem = build_problem([Query("od", state, first, first, by)], [state.as_of])
+    m = problem.models[0]
+    index = {s: i for i, s in enumerate(m.stations)}
+    from corridors.network import find_station
+
+    def ids(names: Sequence[str] | None) -> list[str]:
+        return list(m.stations) if names is None else list(dict.fromkeys(find_station(state.network, x) for x in names))
+
+    o_ids = ids(origins)
+    d_ids = ids(destinations) if destinations is not None else list(o_ids)
+    problem.asks[0].legs = [([index[x] for x in o_ids], [index[x] for x in d_ids])]
+    return problem, o_ids, d_ids
+
+
+def run_od_draws(
+    problem: MonteCarloProblem, n_draws: int, *, seed: int = 0, client: Any = None, chunk_size: int = CHUNK
+) -> npt.NDArray[np.float32]:
+    """Run the draws of an OD problem from :func:`od_problem` (serially, or on a Dask client)."""
+    spans = list(_chunks(n_draws, chunk_size))
+    if client is None:
+        parts = [_od_chunk(problem, lo, hi, seed) for lo, hi in spans]
+    else:
+        shared = client.scatter(problem, broadcast=True)
+        parts = client.gather([client.submit(_od_chunk, shared, lo, hi, seed, pure=False) for lo, hi in spans])
+    out: npt.NDArray[np.float32] = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+    o_idx, d_idx = problem.asks[0].legs[0]
+    i, k = np.nonzero(np.asarray(o_idx)[:, None] == np.asarray(d_idx)[None, :])
+    out[:, i, k] = 0.0  # a station is at distance 0 from itself, even one no segment reaches
+    return out
+
+
+def od_draws(
+    state: NetworkState,
+    *,
+    by: str = "time",
+    n_draws: int = 100,
+    seed: int = 0,
+    origins: Sequence[str] | None = None,
+    destinations: Sequence[str] | None = None,
+    client: Any = None,
+    chunk_size: int = CHUNK,
+) -> tuple[npt.NDArray[np.float32], list[str], list[str]]:
+    """Monte Carlo draws of a whole OD matrix on the state's date: an array ``(draw, origin, destination)``.
+
+    Same draws as :func:`run_monte_carlo` (speeds, dwells, gauge changes, opening delays; one
+    stream per draw). Values are float32 to halve the memory (``n_draws x n_o x n_d x 4`` bytes);
+    ``inf`` where unreachable. Also returns the origin and destination ids.
+
+    Examples
+    --------
+    >>> from corridors import load_network
+    >>> from corridors.state import network_state
+    >>> s = network_state(load_network(), as_of=date(2026, 1, 1))
+    >>> arr, o, d = od_draws(s, n_draws=5, origins=["Mashhad"], destinations=["Sarakhs", "Herat"])
+    >>> arr.shape, bool(np.isfinite(arr[:, 0, 0]).all()), bool(np.isinf(arr[:, 0, 1]).all())
+    ((5, 1, 2), True, True)
+    """
+    problem, o_ids, d_ids = od_problem(state, by=by, origins=origins, destinations=destinations)
+    return run_od_draws(problem, n_draws, seed=seed, client=client, chunk_size=chunk_size), o_ids, d_ids

@@ -68,10 +68,29 @@ def test_calibration_recovers_known_factors(setup: tuple, tmp_path: Path) -> Non
         days = (r.run / speed + dwell * r.dwell + r.fixed) / 24
         row["transit_days_min"] = days * 0.98
         row["transit_days_max"] = days * 1.02
-    rows.append({"id": "road", "origin": "a", "destination": "d", "service": "truck", "mode": "road",
-                 "transit_days_min": 1, "transit_days_max": 1})
-    rows.append({"id": "far", "origin": "Atlantis", "destination": "d", "service": "block_train", "mode": "rail",
-                 "transit_days_min": 1, "transit_days_max": 1, "via": "Khorgos;BBB"})
+    rows.append(
+        {
+            "id": "road",
+            "origin": "a",
+            "destination": "d",
+            "service": "truck",
+            "mode": "road",
+            "transit_days_min": 1,
+            "transit_days_max": 1,
+        }
+    )
+    rows.append(
+        {
+            "id": "far",
+            "origin": "Atlantis",
+            "destination": "d",
+            "service": "block_train",
+            "mode": "rail",
+            "transit_days_min": 1,
+            "transit_days_max": 1,
+            "via": "Khorgos;BBB",
+        }
+    )
     cal = calibrate(net, params, load_figures(_write(tmp_path / "synthetic.csv", rows)))
     s, d = cal.factors["block_train"]
     assert s == pytest.approx(speed, rel=1e-4) and d == pytest.approx(dwell, rel=1e-4)

@@ -134,7 +134,9 @@ def _uncertainty(net: Any, of: Any, *, draws: int, seed: int, scheduler: str, pa
     last = max([*(d.year for d in of.dates), date.today().year + 15])
     dates = sorted({*of.dates, *yearly_dates(first, last)})
     with open_client(scheduler) as client:
-        r = monte_carlo_options(net, of.options, dates, n_draws=draws, seed=seed, params_path=params_file, client=client)
+        r = monte_carlo_options(
+            net, of.options, dates, n_draws=draws, seed=seed, params_path=params_file, client=client
+        )
     shown = {d.isoformat() for d in (of.dates or [date(first, 1, 1), date(last, 1, 1)])}
     pt = percentile_table(r)
     out.print(Text(f"\nUncertainty: {draws:,} draws (seed {seed})", style="bold"))
