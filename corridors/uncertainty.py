@@ -12,7 +12,8 @@ tables (:class:`Distributions`) and answers each question once per draw:
   delay (zero with probability ``p_on_time``, else lognormal in years), one delay per project
   (segments with the same expected opening and first corridor tag); segments without an
   expected opening stay closed in every draw. The Monte Carlo thus always *projects* openings
-  (like ``--expected``), whatever the option's own ``expected`` flag.
+  (like ``--expected``), whatever the option's own ``expected`` flag. A segment unbuilt in the
+  data that a scenario declares operational from a date opens that date plus the drawn delay.
 
 How it is computed (see ``PERFORMANCE.md``): the CSR state graph of the **fully built** network
 state is built once per network state (:meth:`NetworkState.fully_built`); a draw writes its
@@ -339,14 +340,29 @@ def build_problem(
         }
     )
     groups: dict[str, str] = {}
+    expected: list[dict[str, str]] = []  # per state: the drawn segments and the date their delay counts from
     for s in states:
+        base = s.base.segments.set_index("id")
+        exp_of: dict[str, str] = {}
         seg = s.full.segments
-        for sid, st, exp, tags in zip(seg["id"], seg["status"], seg["expected_opening"], seg["corridors"], strict=True):
-            if st in _UNBUILT and exp and sid not in s.open_segments and sid not in s.close_segments:
-                groups[sid] = _delay_group(sid, str(exp), tags)
+        for sid, st, opened, exp, tags in zip(
+            seg["id"], seg["status"], seg["opened"], seg["expected_opening"], seg["corridors"], strict=True
+        ):
+            if sid in s.open_segments or sid in s.close_segments:
+                continue
+            base_exp = base.loc[sid, "expected_opening"] if sid in base.index else None
+            if st in _UNBUILT and exp:
+                exp_of[sid] = str(exp)
+            elif st == "operational" and opened and sid in base.index and base.loc[sid, "status"] in _UNBUILT:
+                exp_of[sid] = str(opened)  # a scenario assumes it open from this date: the delay counts from it
+            else:
+                continue
+            groups[sid] = _delay_group(sid, str(base_exp or exp_of[sid]), tags)
+        expected.append(exp_of)
     delayed = sorted(set(groups.values()))
     models = [
-        _model(s, b, countries, border_keys, delayed, groups, list(dates)) for s, b in zip(states, built, strict=True)
+        _model(s, b, countries, border_keys, delayed, groups, exp_of, list(dates))
+        for s, b, exp_of in zip(states, built, expected, strict=True)
     ]
     asks = []
     for q in queries:
@@ -399,6 +415,7 @@ def _model(
     border_keys: list[str],
     delayed: list[str],
     groups: dict[str, str],
+    expected: dict[str, str],
     dates: list[date],
 ) -> _Model:
     g = built.state_graph("distance")  # the structure; weights are written per draw
@@ -429,10 +446,10 @@ def _model(
     for i, day in enumerate(dates):
         open_ids = set(known.on(day).network.segments["id"])
         fixed[i] = np.fromiter((s in open_ids for s in seg_ids), dtype=bool, count=n_seg)
-    full = state.full.segments.set_index("id")
     d_index = {s: i for i, s in enumerate(delayed)}
-    unc = [i for i, s in enumerate(seg_ids) if groups.get(s) in d_index]
-    unc_day = [float(parse_date(str(full.loc[seg_ids[i], "expected_opening"])).toordinal()) for i in unc]
+    unc = [i for i, s in enumerate(seg_ids) if s in expected]
+    unc_day = [float(parse_date(expected[seg_ids[i]]).toordinal()) for i in unc]
+    fixed[:, unc] = False  # open only once the drawn opening date has passed
     return _Model(
         n_nodes=g.n_nodes,
         indices=g.csr.indices,

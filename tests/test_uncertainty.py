@@ -202,3 +202,48 @@ def test_tables_and_charts_for_options(world: tuple) -> None:
     with pytest.raises(Exception, match="no option 'x'"):
         plot_connection(r, options=["x"])
     assert Option("o", "a", "d", service="block_train").describe().endswith("service block_train")
+
+
+def test_report_section_for_a_shipped_options_file(tmp_path: Path) -> None:
+    from corridors.options import load_options, shipped_options
+    from corridors.uncertainty_report import uncertainty_markdown, uncertainty_section, write_uncertainty
+
+    net = load_network()
+    of = load_options(shipped_options()["western_china_iran"], net)
+    sec = uncertainty_section(net, of, draws=60, seed=2)
+    images = write_uncertainty(sec, tmp_path, dpi=60)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"uncertainty_percentiles.csv", "uncertainty_connection.csv", "uncertainty_flips.csv"} <= names
+    assert all(p.exists() for p in images.values())
+    text = uncertainty_markdown(sec, images)
+    assert "## Uncertainty" in text and "60 Monte Carlo draws (seed 2" in text
+    # a scenario's assumed opening is delayed like an announced one: CKU is not certain on its assumed date
+    cku = sec.connection[sec.connection["option"].str.contains("CKU")].set_index("year")["p_connected"]
+    assert cku.loc[2029] == 0.0 and 0.0 < cku.loc[2032] < 1.0 and cku.is_monotonic_increasing
+
+
+def test_compare_cli_with_draws_and_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from corridors.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "compare",
+                "tajikistan_gulf",
+                "--out",
+                str(tmp_path / "rep"),
+                "--dpi",
+                "72",
+                "--service",
+                "block_train",
+                "--draws",
+                "40",
+                "--seed",
+                "3",
+                "--scheduler",
+                "serial",
+            ]
+        )
+    assert exc.value.code in (0, None)
+    text = capsys.readouterr().out
+    assert "Uncertainty: 40 draws (seed 3)" in text and "P(route)" in text and "P(flip)" in text
