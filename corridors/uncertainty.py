@@ -577,6 +577,7 @@ def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str,
         for m in problem.models
     ]
     fixed = [_fixed_arcs(m) for m in problem.models]
+    fixed_table = [np.vstack((f["cost"], f["km"])) for f in fixed]
     # questions asked of the same weights share one batch of searches
     batches: dict[tuple[int, str, bytes], list[int]] = {}
     for a, ask in enumerate(problem.asks):
@@ -592,6 +593,7 @@ def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str,
             end, hours, opens_block = blocks[k]
             jj = j - (end - len(hours))
             arcs = {"hours": hours[jj], **fixed[k]}
+            arcs["table"] = np.vstack((hours[jj], fixed_table[k]))
             opens = opens_block[jj]
             for t in range(nt):
                 open_t = m.fixed_open[t].copy()
@@ -617,7 +619,7 @@ def _answer(
     if starts:
         dist, pred = dijkstra(csr, directed=True, indices=starts, return_predecessors=True)
     row = {s: i for i, s in enumerate(starts)}
-    table = np.stack([arcs["hours"], arcs["cost"], arcs["km"]])
+    table = arcs["table"]
     inf = {"hours": math.inf, "cost": math.inf, "km": math.inf, "value": math.inf}
     results = []
     for ask in asks:
