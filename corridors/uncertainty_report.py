@@ -27,7 +27,15 @@ from corridors.uncertainty import (
     yearly_dates,
 )
 
-__all__ = ["UncertaintySection", "uncertainty_markdown", "uncertainty_section", "write_uncertainty"]
+__all__ = [
+    "UncertaintySection",
+    "display_tables",
+    "explanations",
+    "uncertainty_intro",
+    "uncertainty_markdown",
+    "uncertainty_section",
+    "write_uncertainty",
+]
 
 
 @dataclass
@@ -133,58 +141,76 @@ def write_uncertainty(section: UncertaintySection, folder: str | Path, *, dpi: i
     return images
 
 
-def _fmt(v: Any, digits: int = 1) -> str:
-    return "—" if v is None or v != v else f"{v:,.{digits}f}"
+def uncertainty_intro(section: UncertaintySection) -> str:
+    """One paragraph: how many draws, from which seed and service, of which distributions."""
+    r = section.result
+    return (
+        f"{r.n_draws:,} Monte Carlo draws (seed {r.seed}, service {r.service or 'base parameters'}). "
+        f"Each draw is one world for every option: {r.distributions}. "
+        "Unbuilt segments open at their expected date (or the date a scenario assumes) plus the drawn delay. "
+        f"Percentiles are over the draws in which the option has a route; cost in {r.cost_unit}."
+    )
+
+
+def display_tables(section: UncertaintySection) -> dict[str, pd.DataFrame]:
+    """The section's tables as displayed (rounded, percentages as text), by heading."""
+    pt = section.percentiles
+    out = {
+        "Transit time and cost: P10 / P50 / P90": pd.DataFrame(
+            {
+                "option": pt["option"],
+                "date": pt["date"],
+                "P(route)": [f"{p:.0%}" for p in pt["p_route"]],
+                **{f"days P{q}": pt[f"days_p{q}"].round(1) for q in (10, 50, 90)},
+                **{f"cost P{q}": pt[f"cost_p{q}"].round(0) for q in (10, 50, 90)},
+            }
+        ),
+        "Probability of a route by year (1 January)": section.connection.pivot(
+            index="year", columns="option", values="p_connected"
+        )
+        .map(lambda p: f"{p:.0%}")
+        .reset_index(),
+    }
+    if not section.flips.empty:
+        f = section.flips
+        out["Probability that the ranking flips"] = pd.DataFrame(
+            {
+                "options": f["option_a"] + " / " + f["option_b"],
+                "date": f["date"],
+                "better at the median": f["better_at_median"],
+                "P(flip)": [f"{p:.0%}" for p in f["p_flip"]],
+            }
+        )
+    return out
+
+
+def explanations(section: UncertaintySection) -> list[str]:
+    """One sentence a reader can check for each probability shown."""
+    lines = [*section.percentiles["explanation"], *section.flips.get("explanation", pd.Series(dtype=str))]
+    firsts = section.connection[section.connection["p_connected"] > 0].groupby("option", sort=False).head(1)
+    return lines + list(firsts["explanation"])
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return "—" if v != v else f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+    return str(v)
 
 
 def uncertainty_markdown(section: UncertaintySection, images: dict[str, Path] | None = None) -> str:
     """The section as Markdown.
 
-    How the draws were made, three tables, the charts, and one sentence a reader can check per probability.
+    How the draws were made, three tables, the charts (``images`` from :func:`write_uncertainty`),
+    and one sentence a reader can check per probability.
     """
-    r = section.result
-    lines = [
-        "## Uncertainty",
-        "",
-        f"{r.n_draws:,} Monte Carlo draws (seed {r.seed}, service {r.service or 'base parameters'}). "
-        f"Each draw is one world for every option: {r.distributions}. "
-        "Unbuilt segments open at their expected date plus the drawn delay in every draw. "
-        "Percentiles are over the draws in which the option has a route.",
-        "",
-        "| option | date | P(route) | days P10 | P50 | P90 | cost P10 | P50 | P90 |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for rec in section.percentiles.to_dict("records"):
-        lines.append(
-            f"| {rec['option']} | {rec['date']} | {rec['p_route']:.0%} | {_fmt(rec['days_p10'])} | "
-            f"{_fmt(rec['days_p50'])} | {_fmt(rec['days_p90'])} | {_fmt(rec['cost_p10'], 0)} | "
-            f"{_fmt(rec['cost_p50'], 0)} | {_fmt(rec['cost_p90'], 0)} |"
-        )
-    lines += ["", f"Cost in {r.cost_unit}.", ""]
-    wide = section.connection.pivot(index="year", columns="option", values="p_connected")
-    lines += [
-        "### Probability of a route by year (1 January)",
-        "",
-        "| year | " + " | ".join(wide.columns) + " |",
-        "|---|" + "---:|" * len(wide.columns),
-    ]
-    for year, row in wide.iterrows():
-        lines.append(f"| {year} | " + " | ".join(f"{v:.0%}" for v in row) + " |")
-    lines.append("")
-    if not section.flips.empty:
-        lines += ["### Probability that the ranking flips", "", "| options | date | better at the median | P(flip) |"]
-        lines.append("|---|---|---|---:|")
-        for rec in section.flips.to_dict("records"):
-            lines.append(
-                f"| {rec['option_a']} / {rec['option_b']} | {rec['date']} | {rec['better_at_median']} "
-                f"| {rec['p_flip']:.0%} |"
-            )
+    lines = ["## Uncertainty", "", uncertainty_intro(section), ""]
+    for title, df in display_tables(section).items():
+        cols = [str(c) for c in df.columns]
+        lines += [f"### {title}", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for row in df.itertuples(index=False):
+            lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
         lines.append("")
     for title, path in (images or {}).items():
         lines += [f"![{title}]({Path(path).name})", ""]
-    lines += ["### How to read these probabilities", ""]
-    for table in (section.percentiles, section.flips):
-        lines += [f"- {s}" for s in table.get("explanation", pd.Series(dtype=str))]
-    firsts = section.connection[section.connection["p_connected"] > 0].groupby("option", sort=False).head(1)
-    lines += [f"- {s}" for s in firsts["explanation"]]
+    lines += ["### How to read these probabilities", "", *[f"- {s}" for s in explanations(section)]]
     return "\n".join(lines) + "\n"

@@ -238,7 +238,10 @@ def route_cmd(
         if as_json:
             click.echo(table.to_json(orient="records", indent=1, force_ascii=False))
             return
-        out.print(f"{name} by {by} on {state.as_of.isoformat()}, {draws:,} draws (seed {seed})")
+        out.print(
+            f"{name} by {by} on {state.as_of.isoformat()}, {draws:,} draws (seed {seed}), "
+            f"service {service or 'none (base parameters)'}"
+        )
         print_draws(table, result.cost_unit, result.distributions)
         out.print(f"  {table['explanation'].iloc[0]}")
         return
@@ -255,6 +258,8 @@ def route_cmd(
         return
     for i, r in enumerate(found, 1):
         print_route(r, f"Route {i} of {len(found)}: " if len(found) > 1 else "")
+    if service:
+        out.print(f"  priced for the service profile {service} (parameters: {found[0].parameters})")
     if geojson:
         out.print(f"wrote {geojson}")
 
