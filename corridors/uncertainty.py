@@ -249,6 +249,7 @@ class _Model:
     tr_of: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     source_list: list[int] = field(default_factory=list)
     ptr_list: list[int] = field(default_factory=list)
+    path_cache: dict[tuple[int, ...], tuple[IntArray, FloatArray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.source_list = self.source_node.tolist()
@@ -642,14 +643,21 @@ def _answer(
             while v != src:  # walk the path back: a loop over its arcs, not over the graph's
                 v = int(p[v])
                 nodes.append(v)
-            path = np.asarray(nodes, dtype=np.int64)
-            entry = np.searchsorted(m.entry_key, path[1:] * m.n_nodes + path[:-1])
-            chosen = m.group_start[entry]
-            if m.parallel:
-                for i in np.flatnonzero(m.group_end[entry] - chosen > 1).tolist():
+            hit = m.path_cache.get(key := tuple(nodes))
+            if hit is None:
+                path = np.asarray(nodes, dtype=np.int64)
+                entry = np.searchsorted(m.entry_key, path[1:] * m.n_nodes + path[:-1])
+                chosen = m.group_start[entry]
+                several = np.flatnonzero(m.group_end[entry] - chosen > 1).tolist() if m.parallel else []
+                for i in several:  # parallel arcs: the one this draw's weights made cheapest
                     g0, g1 = int(chosen[i]), int(m.group_end[entry[i]])
                     chosen[i] = g0 + int(np.argmin(w_arc[g0:g1]))
-            totals += table[:, chosen].sum(axis=1)
+                hit = (chosen, table[1:, chosen].sum(axis=1))  # cost and km do not change between draws
+                if not several and len(m.path_cache) < 100_000:
+                    m.path_cache[key] = hit
+            chosen, cost_km = hit
+            hours = best if ask.by == "time" else float(table[0, chosen].sum())
+            totals += (hours, cost_km[0], cost_km[1])
         else:
             h, c, k = totals.tolist()
             results.append({"hours": h, "cost": c, "km": k, "value": value})
