@@ -1023,6 +1023,8 @@ def _od_chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> npt.ND
     ok = nodes >= 0
     day = float(problem.dates[0].toordinal())
     fixed = _fixed_arcs(m)
+    contiguous = len(cols) > 0 and bool((np.diff(cols) == 1).all())
+    whole = bool(ok.all() and has.all())
     out = np.full((hi - lo, len(o_idx), len(has)), np.inf, dtype=np.float32)
     hours = np.empty((0, 0))
     j0 = 0
@@ -1035,7 +1037,12 @@ def _od_chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> npt.ND
         csr.data[:] = _entry_weights(m, _weights(m, ask.by, arcs, ~usable[m.seg_of]))
         if ok.any() and len(cols):
             rows = dijkstra(csr, directed=True, indices=nodes[ok])
-            out[j][np.ix_(ok, has)] = np.minimum.reduceat(rows[:, cols], starts, axis=1)
+            picked = rows[:, cols[0] : cols[0] + len(cols)] if contiguous else rows[:, cols]  # a view when it can
+            best = np.minimum.reduceat(picked, starts, axis=1)
+            if whole:
+                out[j] = best
+            else:
+                out[j][np.ix_(ok, has)] = best
     return out
 
 

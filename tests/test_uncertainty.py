@@ -247,3 +247,16 @@ def test_compare_cli_with_draws_and_service(tmp_path: Path, capsys: pytest.Captu
     assert exc.value.code in (0, None)
     text = capsys.readouterr().out
     assert "Uncertainty: 40 draws (seed 3)" in text and "P(route)" in text and "P(flip)" in text
+
+
+def test_od_draws_with_zero_spread_equal_the_od_matrix() -> None:
+    from corridors.uncertainty import od_problem, run_od_draws
+
+    net = load_network()
+    day = date(2026, 11, 28)
+    problem, o_ids, d_ids = od_problem(network_state(net, as_of=day), by="time")
+    problem.dist = Distributions()
+    draws = run_od_draws(problem, 2, seed=0)
+    det = network_state(net, as_of=day, expected=True).state_graph("time").od_matrix(o_ids, d_ids).to_numpy()
+    assert np.array_equal(np.isinf(draws[0]), np.isinf(det))
+    assert np.allclose(draws[0][np.isfinite(det)], det[np.isfinite(det)], rtol=1e-6)
