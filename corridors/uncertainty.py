@@ -249,7 +249,7 @@ class _Model:
     tr_of: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     source_list: list[int] = field(default_factory=list)
     ptr_list: list[int] = field(default_factory=list)
-    path_cache: dict[tuple[int, ...], tuple[IntArray, FloatArray]] = field(default_factory=dict)
+    path_cache: dict[tuple[int, ...], tuple[IntArray, float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.source_list = self.source_node.tolist()
@@ -567,102 +567,140 @@ def _weights(m: _Model, by: str, arcs: dict[str, FloatArray], shut: npt.NDArray[
     return w
 
 
+def _stack_size(m: _Model) -> int:
+    """Draws searched together on one graph of that many copies (rows of distances grow as its square)."""
+    return int(max(1, min(16, math.isqrt(max(1, 2_000_000 // max(m.n_nodes, 1))))))
+
+
+def _stacked(m: _Model, copies: int) -> Any:
+    """A CSR of ``copies`` disjoint copies of the model's graph (copy ``b``'s nodes offset by ``b * n_nodes``).
+
+    One search call from a source in each copy answers ``copies`` draws at once: scipy's fixed cost
+    per call is paid once, and no copy reaches another.
+    """
+    nnz = len(m.indices)
+    offsets = np.arange(copies, dtype=np.int64) * m.n_nodes
+    indices = (np.asarray(m.indices, dtype=np.int64)[None, :] + offsets[:, None]).ravel()
+    indptr = np.concatenate(
+        [[0], (np.asarray(m.indptr[1:], dtype=np.int64)[None, :] + (np.arange(copies) * nnz)[:, None]).ravel()]
+    )
+    n = copies * m.n_nodes
+    return sp.csr_array((np.zeros(copies * nnz), indices.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))
+
+
 def _chunk(problem: MonteCarloProblem, lo: int, hi: int, seed: int) -> dict[str, FloatArray]:
     """Draws ``lo .. hi - 1``: hours, cost, km and criterion value per query, date and draw."""
     dr = _draw(problem, lo, hi, seed)
     n, nq, nt = hi - lo, len(problem.asks), len(problem.dates)
     out = {k: np.full((nq, nt, n), np.inf) for k in ("hours", "cost", "km", "value")}
     ordinals = np.array([d.toordinal() for d in problem.dates], dtype=float)
-    csrs = [
-        sp.csr_array((np.zeros(len(m.indices)), m.indices, m.indptr), shape=(m.n_nodes, m.n_nodes))
-        for m in problem.models
-    ]
     fixed = [_fixed_arcs(m) for m in problem.models]
-    fixed_table = [np.vstack((f["cost"], f["km"])) for f in fixed]
     # questions asked of the same weights share one batch of searches
     batches: dict[tuple[int, str, bytes], list[int]] = {}
     for a, ask in enumerate(problem.asks):
         batches.setdefault((ask.model, ask.by, np.packbits(ask.blocked).tobytes()), []).append(a)
     blocked_arc = {key: problem.asks[asks[0]].blocked[problem.models[key[0]].seg_of] for key, asks in batches.items()}
-    blocks: dict[int, tuple[int, FloatArray, FloatArray]] = {}
-    for j in range(n):
-        for k, m in enumerate(problem.models):
-            if k not in blocks or j >= blocks[k][0]:
-                end = min(n, j + _block_size(m))
-                opens_block = m.uncertain_day[None, :] + dr.delay_days[j:end][:, m.uncertain_key]
-                blocks[k] = (end, _block_hours(m, dr, j, end), opens_block)
-            end, hours, opens_block = blocks[k]
-            jj = j - (end - len(hours))
-            arcs = {"hours": hours[jj], **fixed[k]}
-            arcs["table"] = np.vstack((hours[jj], fixed_table[k]))
-            opens = opens_block[jj]
+    graphs: dict[tuple[int, int], Any] = {}
+    for k, m in enumerate(problem.models):
+        size = _stack_size(m)
+        for j0 in range(0, n, size):
+            j1 = min(n, j0 + size)
+            copies = j1 - j0
+            if (k, copies) not in graphs:
+                graphs[k, copies] = _stacked(m, copies)
+            big = graphs[k, copies]
+            hours = _block_hours(m, dr, j0, j1)  # (draw, arc)
+            opens = m.uncertain_day[None, :] + dr.delay_days[j0:j1][:, m.uncertain_key]
+            by_value = {
+                "time": hours,
+                "distance": np.broadcast_to(fixed[k]["km"], hours.shape),
+                "cost": np.broadcast_to(fixed[k]["cost"], hours.shape),
+                "generalized": fixed[k]["cost"][None, :] + m.vot * hours,
+            }
             for t in range(nt):
-                open_t = m.fixed_open[t].copy()
-                open_t[m.uncertain] |= opens <= ordinals[t]
-                closed_arc = ~open_t[m.seg_of]
+                open_t = np.repeat(m.fixed_open[t][None, :], copies, axis=0)
+                open_t[:, m.uncertain] |= opens <= ordinals[t]
+                closed_arc = ~open_t[:, m.seg_of]
                 for key, asks in batches.items():
                     if key[0] != k:
                         continue
-                    w = _weights(m, key[1], arcs, closed_arc | blocked_arc[key])
-                    csrs[k].data[:] = _entry_weights(m, w)
-                    for a, res in zip(asks, _answer(m, csrs[k], [problem.asks[i] for i in asks], arcs, w), strict=True):
-                        for name, v in res.items():
-                            out[name][a, t, j] = v
+                    w = np.array(by_value[key[1]], dtype=float)
+                    seg_w = w[:, m.seg_arcs]
+                    seg_w[closed_arc | blocked_arc[key][None, :]] = np.inf
+                    w[:, m.seg_arcs] = seg_w
+                    big.data[:] = (np.minimum.reduceat(w, m.group_start, axis=1) if m.parallel else w).ravel()
+                    answers = _answer(m, big, copies, [problem.asks[i] for i in asks], hours, fixed[k], w)
+                    for b, per_ask in enumerate(answers):
+                        for a, res in zip(asks, per_ask, strict=True):
+                            for name, v in res.items():
+                                out[name][a, t, j0 + b] = v
     return out
 
 
 def _answer(
-    m: _Model, csr: Any, asks: list[_Ask], arcs: dict[str, FloatArray], w_arc: FloatArray
-) -> list[dict[str, float]]:
-    """Each question's totals on the weights in ``csr``: one batch of searches from every leg start."""
-    source, ptr = m.source_list, m.ptr_list
+    m: _Model,
+    big: Any,
+    copies: int,
+    asks: list[_Ask],
+    hours: FloatArray,
+    fixed: dict[str, FloatArray],
+    w_arc: FloatArray,
+) -> list[list[dict[str, float]]]:
+    """Each question's totals in each of ``copies`` draws: one search call from every leg start in every copy."""
+    source, ptr, nn = m.source_list, m.ptr_list, m.n_nodes
     starts = sorted({source[a] for ask in asks for a, b in ask.legs if a != b and source[a] >= 0})
     if starts:
-        dist, pred = dijkstra(csr, directed=True, indices=starts, return_predecessors=True)
+        idx = [s + c * nn for c in range(copies) for s in starts]
+        dist, pred = dijkstra(big, directed=True, indices=idx, return_predecessors=True)
     row = {s: i for i, s in enumerate(starts)}
-    table = arcs["table"]
     inf = {"hours": math.inf, "cost": math.inf, "km": math.inf, "value": math.inf}
-    results = []
-    for ask in asks:
-        totals = np.zeros(3)
-        value = 0.0
-        for a, b in ask.legs:
-            if a == b:
+    results: list[list[dict[str, float]]] = []
+    for c in range(copies):
+        off = c * nn
+        per_ask = []
+        for ask in asks:
+            totals = [0.0, 0.0, 0.0]
+            value = 0.0
+            for a, b in ask.legs:
+                if a == b:
+                    continue
+                src, lo, hi = source[a], ptr[b], ptr[b + 1]
+                if src < 0 or lo == hi:
+                    break
+                r = c * len(starts) + row[src]
+                d, p = dist[r, off : off + nn], pred[r]
+                t = lo + int(d[lo:hi].argmin()) if hi - lo > 1 else lo
+                best = float(d[t])
+                if best == math.inf:
+                    break
+                value += best
+                nodes = [t]
+                v = t
+                while v != src:  # walk the path back: a loop over its arcs, not over the graph's
+                    v = int(p[v + off]) - off
+                    nodes.append(v)
+                hit = m.path_cache.get(key := tuple(nodes))
+                if hit is None:
+                    path = np.asarray(nodes, dtype=np.int64)
+                    entry = np.searchsorted(m.entry_key, path[1:] * nn + path[:-1])
+                    chosen = m.group_start[entry]
+                    several = np.flatnonzero(m.group_end[entry] - chosen > 1).tolist() if m.parallel else []
+                    for i in several:  # parallel arcs: the one this draw's weights made cheapest
+                        g0, g1 = int(chosen[i]), int(m.group_end[entry[i]])
+                        chosen[i] = g0 + int(np.argmin(w_arc[c, g0:g1]))
+                    # cost and km do not change between draws
+                    hit = (chosen, float(fixed["cost"][chosen].sum()), float(fixed["km"][chosen].sum()))
+                    if not several and len(m.path_cache) < 100_000:
+                        m.path_cache[key] = hit
+                chosen, cost, km = hit
+                totals[0] += best if ask.by == "time" else float(hours[c, chosen].sum())
+                totals[1] += cost
+                totals[2] += km
+            else:
+                per_ask.append({"hours": totals[0], "cost": totals[1], "km": totals[2], "value": value})
                 continue
-            src, lo, hi = source[a], ptr[b], ptr[b + 1]
-            if src < 0 or lo == hi:
-                break
-            d, p = dist[row[src]], pred[row[src]]
-            t = lo + int(d[lo:hi].argmin()) if hi - lo > 1 else lo
-            best = float(d[t])
-            if best == math.inf:
-                break
-            value += best
-            nodes = [t]
-            v = t
-            while v != src:  # walk the path back: a loop over its arcs, not over the graph's
-                v = int(p[v])
-                nodes.append(v)
-            hit = m.path_cache.get(key := tuple(nodes))
-            if hit is None:
-                path = np.asarray(nodes, dtype=np.int64)
-                entry = np.searchsorted(m.entry_key, path[1:] * m.n_nodes + path[:-1])
-                chosen = m.group_start[entry]
-                several = np.flatnonzero(m.group_end[entry] - chosen > 1).tolist() if m.parallel else []
-                for i in several:  # parallel arcs: the one this draw's weights made cheapest
-                    g0, g1 = int(chosen[i]), int(m.group_end[entry[i]])
-                    chosen[i] = g0 + int(np.argmin(w_arc[g0:g1]))
-                hit = (chosen, table[1:, chosen].sum(axis=1))  # cost and km do not change between draws
-                if not several and len(m.path_cache) < 100_000:
-                    m.path_cache[key] = hit
-            chosen, cost_km = hit
-            hours = best if ask.by == "time" else float(table[0, chosen].sum())
-            totals += (hours, cost_km[0], cost_km[1])
-        else:
-            h, c, k = totals.tolist()
-            results.append({"hours": h, "cost": c, "km": k, "value": value})
-            continue
-        results.append(dict(inf))
+            per_ask.append(dict(inf))
+        results.append(per_ask)
     return results
 
 
@@ -795,11 +833,17 @@ def open_client(scheduler: str | None = "local", *, n_workers: int = 2) -> Itera
     from dask.distributed import Client, LocalCluster
 
     if scheduler == "local":
+        import dask
+
         quiet = logging.getLogger("distributed")
         level = quiet.level
         quiet.setLevel(logging.ERROR)  # the cluster's start/stop chatter is not the user's business
+        # Dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns off glibc's adaptive mmap threshold:
+        # every search's distance rows are then fresh pages, and draws run about twice as slowly.
+        untrimmed = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
         try:
             with (
+                dask.config.set(untrimmed),
                 LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=n_workers,
                     threads_per_worker=1,
