@@ -16,11 +16,12 @@ tables (:class:`Distributions`) and answers each question once per draw:
   data that a scenario declares operational from a date opens that date plus the drawn delay.
 
 How it is computed (see ``PERFORMANCE.md``): the CSR state graph of the **fully built** network
-state is built once per network state (:meth:`NetworkState.fully_built`); a draw writes its
-weights into the CSR ``data`` array (arc order fixed; a segment not open in the draw, or one the
+state is built once per network state (:meth:`NetworkState.fully_built`); draws write their
+weights into CSR ``data`` arrays (arc order fixed; a segment not open in the draw, or one the
 option's constraints exclude, gets weight ``inf``, which :func:`scipy.sparse.csgraph.dijkstra`
 treats as no arc — a test checks it), with prices perturbed as arrays, never a Python loop per
-arc. Draw ``i`` takes its random numbers from its own stream,
+arc. Up to 16 draws are searched in one scipy call on a CSR of disjoint copies of the graph, one
+copy per draw. Draw ``i`` takes its random numbers from its own stream,
 ``numpy.random.SeedSequence(seed).spawn(n)[i]``, so the results for a seed are identical
 whatever the chunking and the number of Dask workers (:func:`run_monte_carlo`).
 
