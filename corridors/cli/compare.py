@@ -13,7 +13,7 @@ from rich.text import Text
 from corridors.cli._common import err, named_file, network_of, out, params_of, params_path
 from corridors.cli.route import mc_options, print_draws
 
-__all__ = ["compare"]
+__all__ = ["compare", "print_uncertainty"]
 
 
 @click.command()
@@ -114,37 +114,21 @@ def compare(
     out.print(table)
     out.print(f"report: {out_dir / 'report.html'} (also report.md, options.csv, routes.geojson, maps)")
     if draws:
-        _uncertainty(net, of, draws=draws, seed=seed, scheduler=scheduler, params_file=pfile)
+        from corridors.uncertainty import open_client
+        from corridors.uncertainty_report import uncertainty_section
+
+        with open_client(scheduler) as client:
+            section = uncertainty_section(net, of, draws=draws, seed=seed, client=client, params_path=pfile)
+        print_uncertainty(section)
 
 
-def _uncertainty(net: Any, of: Any, *, draws: int, seed: int, scheduler: str, params_file: Path | None) -> None:
-    """Monte Carlo over the options: percentiles per date, P(route) by year, P(flip) per pair."""
-    from datetime import date
-
-    from corridors.uncertainty import (
-        connection_table,
-        flip_table,
-        monte_carlo_options,
-        open_client,
-        percentile_table,
-        yearly_dates,
-    )
-
-    first = min([*(d.year for d in of.dates), date.today().year])
-    last = max([*(d.year for d in of.dates), date.today().year + 15])
-    dates = sorted({*of.dates, *yearly_dates(first, last)})
-    with open_client(scheduler) as client:
-        r = monte_carlo_options(
-            net, of.options, dates, n_draws=draws, seed=seed, params_path=params_file, client=client
-        )
-    shown = {d.isoformat() for d in (of.dates or [date(first, 1, 1), date(last, 1, 1)])}
-    pt = percentile_table(r)
-    out.print(Text(f"\nUncertainty: {draws:,} draws (seed {seed})", style="bold"))
-    print_draws(pt[pt["date"].isin(shown)], r.cost_unit, r.distributions)
-    ct = connection_table(r)
-    ct = ct[ct["date"].str.endswith("-01-01")]
-    for name, rows in ct.groupby("option", sort=False):
+def print_uncertainty(section: Any) -> None:
+    """Percentiles per option and date, P(route) by year and P(flip) per pair of options."""
+    r = section.result
+    out.print(Text(f"\nUncertainty: {r.n_draws:,} draws (seed {r.seed})", style="bold"))
+    print_draws(section.percentiles, r.cost_unit, r.distributions)
+    for name, rows in section.connection.groupby("option", sort=False):
         by_year = ", ".join(f"{y} {p:.0%}" for y, p in zip(rows["year"], rows["p_connected"], strict=True))
         out.print(f"  P(route) {name}: {by_year}")
-    for rec in flip_table(r).query("date in @shown").to_dict("records"):
+    for rec in section.flips.to_dict("records"):
         out.print(f"  P(flip) {rec['date']}: {rec['explanation']}")
