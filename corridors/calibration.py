@@ -222,8 +222,10 @@ def decompose(
     """Route each usable figure and split its hours into running, border-dwell and fixed time.
 
     The route is the fastest with the figure's service at ``factors`` (speed, dwell; unit by
-    default) on the network as it stood on 1 July of the figure's year; the split is at unit
-    factors. Returns the routed figures and the skipped ones with the reason.
+    default) on the network as it stood on 31 December of the figure's year (a service reported in
+    a year ran on lines open that year; 1 July would drop services started late in it, such as the
+    first Baku-Tbilisi-Kars train); the split is at unit factors. Returns the routed figures and the
+    skipped ones with the reason.
     """
     factors = factors or {}
     known = set(params.raw.get("service", {}))
@@ -248,7 +250,7 @@ def decompose(
         key = (f.year, f.service)
         if key not in states:
             unit = _unit_service(params, f.service)
-            day = date(f.year, 7, 1) if f.year else date.today()
+            day = date(f.year, 12, 31) if f.year else date.today()
             states[key] = (network_state(net, as_of=day, params=unit), unit)
         state, unit = states[key]
         s, dw = factors.get(f.service, (1.0, 1.0))
