@@ -260,3 +260,19 @@ def test_od_draws_with_zero_spread_equal_the_od_matrix() -> None:
     det = network_state(net, as_of=day, expected=True).state_graph("time").od_matrix(o_ids, d_ids).to_numpy()
     assert np.array_equal(np.isinf(draws[0]), np.isinf(det))
     assert np.allclose(draws[0][np.isfinite(det)], det[np.isfinite(det)], rtol=1e-6)
+
+
+def test_default_local_cluster_of_two_processes_gives_the_serial_draws(world: tuple) -> None:
+    import os
+
+    from corridors.uncertainty import open_client
+
+    net, params = world
+    state = network_state(net, as_of="2030-01-01", params=params)
+    problem = build_problem([Query("a-d", state, "a", "d")], [date(2031, 1, 1)])
+    serial = run_monte_carlo(problem, 60, seed=9)
+    with open_client("local", n_workers=2) as client:
+        env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        on_cluster = run_monte_carlo(problem, 60, seed=9, client=client, chunk_size=20)
+    assert set(env.values()) == {None}  # workers keep glibc's adaptive allocation (see open_client)
+    assert np.array_equal(serial.value, on_cluster.value)
