@@ -17,6 +17,7 @@ An options file (TOML) names what to compare::
     scenario = "five_nation_built"               # a shipped scenario id or a path (relative to this file)
     expected = false                             # count unbuilt segments from their expected opening
     by = "time"                                  # per-option criterion (default: the file's)
+    service = "block_train"                      # a [service.*] profile of the parameters (default: none)
 
 Every option is evaluated on every date (``dates``), or, when the file gives no dates, on its
 scenario's date (today without a scenario). Where an option has no route on a date, the report
@@ -79,6 +80,7 @@ _OPTION = {
     "modes",
     "by",
     "note",
+    "service",
 }
 
 
@@ -103,6 +105,7 @@ class Option:
     expected: bool = False
     modes: tuple[str, ...] | None = None
     note: str = ""
+    service: str = ""
 
     def constraint_kwargs(self) -> dict[str, Any]:
         """Keywords for :meth:`corridors.Router.constraints`."""
@@ -131,6 +134,8 @@ class Option:
             parts.append("avoiding " + ", ".join([*self.avoid_countries, *self.avoid_groups]))
         if self.scenario is not None:
             parts.append(f"scenario '{self.scenario.name}'")
+        if self.service:
+            parts.append(f"service {self.service}")
         return "; ".join(parts)
 
 
@@ -307,8 +312,18 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
         modes = c.strings(o["modes"], (*pre, "modes")) if "modes" in o else None
         for m in modes or []:
             if m not in MODES:
-                close = difflib.get_close_matches(m, MODES, n=1)
-                c.add((*pre, "modes"), f"unknown mode {m!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+                near = difflib.get_close_matches(m, MODES, n=1)
+                c.add((*pre, "modes"), f"unknown mode {m!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+        service = c.string(o["service"], (*pre, "service")) if "service" in o else ""
+        if service and service not in params.raw.get("service", {}):
+            profiles = sorted(params.raw.get("service", {}))
+            near_s = difflib.get_close_matches(service, profiles, n=1)
+            c.add(
+                (*pre, "service"),
+                f"no service profile {service!r}"
+                + (f"; did you mean {near_s[0]!r}?" if near_s else f"; known: {', '.join(profiles)}"),
+            )
+            service = ""
         if origin is not None and origin == dest:
             c.add((*pre, "to"), "origin and destination are the same station")
         # Impossible constraints: a station the option must use lies where it may not go.
@@ -346,6 +361,7 @@ def load_options(path: str | Path, net: Network, *, params_path: str | Path | No
                 expected=bool(expected),
                 note=note or "",
                 modes=tuple(modes) if modes else None,
+                service=service or "",
             )
         )
     if c.problems:
@@ -394,8 +410,22 @@ def option_state(net: Network, opt: Option, on: date, *, params_path: str | Path
     >>> option_state(load_network(), Option("x", "irn_mashhad", "afg_herat"), date(2026, 1, 1)).as_of.year
     2026
     """
+    params = None
+    if opt.service:
+        from corridors.scenario import scenario_parameters
+
+        base = (
+            scenario_parameters(opt.scenario, params_path) if opt.scenario is not None else load_parameters(params_path)
+        )
+        params = base.for_service(opt.service)
     return network_state(
-        net, as_of=on, expected=opt.expected, scenario=opt.scenario, params_path=params_path, modes=opt.modes
+        net,
+        as_of=on,
+        expected=opt.expected,
+        scenario=opt.scenario,
+        params=params,
+        params_path=params_path,
+        modes=opt.modes,
     )
 
 

@@ -34,6 +34,8 @@ _TOP = {
     "routing",
     "meta",
     "transfer",
+    "service",
+    "uncertainty",
 }
 
 
@@ -71,6 +73,34 @@ class Parameters:
     _file: str = field(default="parameters", repr=False)
 
     # --- lookups -------------------------------------------------------------------------
+    def for_service(self, name: str) -> Parameters:
+        """These parameters with the service profile ``[service.<name>]`` laid over them.
+
+        A service (``block_train``, ``wagonload``, ``truck``, ...) is an overlay: factors on the
+        speeds, border dwells and gauge-change times, plus explicit overrides, merged over the base
+        tables (see :func:`corridors.services.apply_service`). The one pricing model prices the
+        result; :attr:`source` names the service, so every route says which service it is for.
+
+        Raises
+        ------
+        ParameterError
+            If there is no such service; the known ones are listed.
+
+        Examples
+        --------
+        >>> p = load_parameters()
+        >>> p.for_service("block_train").service, p.service
+        ('block_train', '')
+        """
+        from corridors.services import apply_service
+
+        return apply_service(self, name)
+
+    @property
+    def service(self) -> str:
+        """The service profile these parameters are for (``""``: the base parameters)."""
+        return str(self.raw.get("meta", {}).get("service", ""))
+
     def tables(self) -> dict[str, Any]:
         """A deep copy of every table as read (values with their sources), for reports."""
         return copy.deepcopy(self.raw)

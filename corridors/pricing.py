@@ -27,7 +27,7 @@ does not change.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -168,6 +168,9 @@ class Prices:
         Cost units per hour in the generalized cost.
     cost_unit
         What a unit of cost is.
+    run_hours_by_country
+        Running hours split by country (dicts; they sum to ``run_hours``), for re-pricing a draw
+        of per-country speeds without a second price rule.
     """
 
     segments: list[str]
@@ -190,6 +193,26 @@ class Prices:
     transfer_cost: FloatArray
     value_of_time: float
     cost_unit: str
+    run_hours_by_country: list[dict[str, float]] = field(default_factory=list)
+
+    def scaled(self, *, run_hours: float = 1.0, border_dwell: float = 1.0, transfer_hours: float = 1.0) -> Prices:
+        """A copy with running hours, border dwells and gauge-change hours multiplied by factors.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from corridors import load_network, load_parameters, network_as_of
+        >>> p = price_network(network_as_of(load_network(), date(2026, 1, 1)), load_parameters())
+        >>> bool(abs(p.scaled(run_hours=2.0).run_hours.sum() - 2 * p.run_hours.sum()) < 1e-6)
+        True
+        """
+        return replace(
+            self,
+            run_hours=self.run_hours * run_hours,
+            border_dwell_h=self.border_dwell_h * border_dwell,
+            transfer_hours=self.transfer_hours * transfer_hours,
+            run_hours_by_country=[{c: h * run_hours for c, h in d.items()} for d in self.run_hours_by_country],
+        )
 
     @property
     def hours(self) -> FloatArray:
@@ -293,7 +316,8 @@ def price_network(net: Network, params: Parameters) -> Prices:
     tkeys = list(zip(t_country, t_mode, strict=True))
     tariff_of = {k: params.tariff_per_km(*k) for k in set(tkeys)}
     tariff = np.fromiter(map(tariff_of.__getitem__, tkeys), dtype=float, count=len(tkeys))
-    run_hours = np.bincount(t_seg, weights=t_km / speed, minlength=n).astype(float)
+    t_hours = t_km / speed
+    run_hours = np.bincount(t_seg, weights=t_hours, minlength=n).astype(float)
     run_cost = np.bincount(t_seg, weights=t_km * tariff, minlength=n).astype(float)
     # Water legs: the scheduled sailing time where given, plus the average wait for a departure
     # (half the interval between sailings); a segment's own fare replaces the per-km tariff.
@@ -313,6 +337,12 @@ def price_network(net: Network, params: Parameters) -> Prices:
             if np.isfinite(per_week_a[k]) and per_week_a[k] > 0:
                 wait[k] = expected_wait_h(float(per_week_a[k]))
                 run_hours[k] += wait[k]
+    # hours by country (for draws that scale speeds by country); a water leg's hours all count under SEA
+    hours_iter = iter(t_hours.tolist())
+    run_hours_by_country: list[dict[str, float]] = []
+    for k, d in enumerate(parts):
+        row = {c: next(hours_iter) for c in d}  # consume this segment's terms either way
+        run_hours_by_country.append({SEA: float(run_hours[k])} if modes[k] in WATER_MODES else row)
 
     country = dict(zip(net.stations["id"].tolist(), net.stations["country"].tolist(), strict=True))
     cu = [country[x] for x in seg["from"].tolist()]
@@ -374,6 +404,7 @@ def price_network(net: Network, params: Parameters) -> Prices:
         transfer_cost=np.array([c for _, c in tr], dtype=float),
         value_of_time=params.value_of_time,
         cost_unit=params.cost_unit,
+        run_hours_by_country=run_hours_by_country,
     )
 
 

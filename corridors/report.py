@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -38,6 +38,9 @@ from corridors.network import Network
 from corridors.options import Evaluation, OptionsFile, evaluate_options, option_timeline
 from corridors.output import atomic_folder, save_figure
 from corridors.params import Parameters, load_parameters
+
+if TYPE_CHECKING:
+    from corridors.uncertainty_report import UncertaintySection
 
 __all__ = [
     "HEADERS",
@@ -88,6 +91,7 @@ class Report:
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: list[dict[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    uncertainty: UncertaintySection | None = None
 
 
 def _countries(r: Any) -> str:
@@ -125,6 +129,7 @@ def _table(evals: list[Evaluation]) -> tuple[pd.DataFrame, list[str]]:
             "option": ev.option.name,
             "date": ev.on.isoformat(),
             "criterion": ev.option.by,
+            "service": ev.option.service or "base",
             "exists": r is not None,
         }
         if r is not None:
@@ -350,6 +355,9 @@ def build_report(
     command: str | Sequence[str] | None = None,
     progress: Progress | None = None,
     params_path: str | Path | None = None,
+    draws: int = 0,
+    seed: int = 0,
+    client: Any = None,
 ) -> Report:
     """Evaluate every option on every date and assemble the report's contents.
 
@@ -392,6 +400,13 @@ def build_report(
         cmd = command
     else:
         cmd = shlex.join([str(a) for a in command])
+    unc = None
+    if draws:
+        from corridors.uncertainty_report import uncertainty_section
+
+        if progress:
+            progress(f"uncertainty: {draws:,} draws")
+        unc = uncertainty_section(net, options_file, draws=draws, seed=seed, client=client, params_path=params_path)
     return Report(
         options_file=options_file,
         evaluations=evals,
@@ -404,6 +419,7 @@ def build_report(
         sources=_sources(net, evals),
         assumptions=_assumptions(evals, load_parameters(params_path)),
         names=dict(zip(net.stations["id"], net.stations["name"], strict=True)),
+        uncertainty=unc,
     )
 
 
@@ -555,11 +571,19 @@ def write_report(
                 chart = saved if suffix == ".png" else chart
         write_csv(_csv_sources(report.sources), tmp / "sources.csv")
         write_csv(pd.DataFrame(report.assumptions), tmp / "assumptions.csv")
-        (tmp / "report.md").write_text(render_markdown(report, images, chart), encoding="utf-8")
+        markdown = render_markdown(report, images, chart)
+        page = render_html(report, images, chart, net=net if interactive else None)
+        if report.uncertainty is not None:
+            from corridors.uncertainty_report import uncertainty_html, uncertainty_markdown, write_uncertainty
+
+            unc_images = write_uncertainty(report.uncertainty, tmp, dpi=dpi)
+            markdown = markdown.rstrip("\n") + "\n\n" + uncertainty_markdown(report.uncertainty, unc_images) + "\n"
+            page = page.replace("</body>", uncertainty_html(report.uncertainty, unc_images) + "\n</body>", 1)
+        (tmp / "report.md").write_text(markdown, encoding="utf-8")
         if progress:
             progress("report.html")
         html_path = tmp / "report.html"
-        html_path.write_text(render_html(report, images, chart, net=net if interactive else None), encoding="utf-8")
+        html_path.write_text(page, encoding="utf-8")
         if xlsx:
             from corridors.report_xlsx import write_workbook
 

@@ -10,9 +10,10 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from corridors.cli._common import err, named_file, network_of, out, params_path
+from corridors.cli._common import err, named_file, network_of, out, params_of, params_path
+from corridors.cli.route import mc_options, print_draws
 
-__all__ = ["compare"]
+__all__ = ["compare", "print_uncertainty"]
 
 
 @click.command()
@@ -26,8 +27,21 @@ __all__ = ["compare"]
 @click.option("--dpi", type=click.IntRange(72, 600), default=200, show_default=True, help="Resolution of PNG maps.")
 @click.option("--pdf", is_flag=True, help="Also write report.pdf (report.html printed by headless Chromium).")
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Also write report.xlsx.")
+@mc_options
 @click.pass_context
-def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, dpi: int, pdf: bool, xlsx: bool) -> None:
+def compare(
+    ctx: click.Context,
+    options_file: str,
+    out_dir: Path,
+    force: bool,
+    dpi: int,
+    pdf: bool,
+    xlsx: bool,
+    service: str | None,
+    draws: int,
+    seed: int,
+    scheduler: str,
+) -> None:
     """Compare corridor options and write a report folder.
 
     OPTIONS_FILE is a TOML file of options (origin, destination, constraints, scenario or date,
@@ -39,6 +53,8 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     Examples:
       corridors compare tajikistan_gulf --out reports/tajikistan_gulf
       corridors compare my_options.toml --out reports/mine --force
+      corridors compare western_china_iran --out reports/wci --service block_train
+      corridors compare tajikistan_gulf --out reports/tg --draws 1000 --seed 1
     """
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -55,6 +71,11 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     net = network_of(ctx)
     pfile = params_path(ctx)
     of = load_options(path, net, params_path=pfile)  # every problem is reported before any work starts
+    if service:
+        from dataclasses import replace
+
+        params_of(ctx).for_service(service)  # an unknown service fails here, before any work
+        of = replace(of, options=tuple(replace(o, service=o.service or service) for o in of.options))
     n_steps = sum(len(o_dates) for o_dates in [of.dates or [None]] for _ in of.options) + len(of.options) * 3 + 2
     words = ["corridors"]
     if ctx.obj.get("data"):
@@ -64,6 +85,8 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
     words += ["compare", str(options_file), "--out", str(out_dir)]
     words += (["--force"] if force else []) + (["--dpi", str(dpi)] if dpi != 200 else []) + (["--pdf"] if pdf else [])
     words += [] if xlsx else ["--no-xlsx"]
+    words += ["--service", service] if service else []
+    words += ["--draws", str(draws), "--seed", str(seed)] if draws else []
     command = shlex.join(words)
     with Progress(
         SpinnerColumn(),
@@ -78,7 +101,12 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
         def step(msg: str) -> None:
             bar.update(task, advance=1, description=msg)
 
-        report = build_report(net, of, command=command, progress=step, params_path=pfile)
+        from corridors.uncertainty import open_client
+
+        with open_client(scheduler if draws else "serial") as client:
+            report = build_report(
+                net, of, command=command, progress=step, params_path=pfile, draws=draws, seed=seed, client=client
+            )
         write_report(report, net, out_dir, force=force, dpi=dpi, progress=step, pdf=pdf, xlsx=xlsx)
     out.print(Text(of.title, style="bold"))
     for v in report.verdicts:
@@ -104,3 +132,17 @@ def compare(ctx: click.Context, options_file: str, out_dir: Path, force: bool, d
         )
     out.print(table)
     out.print(f"report: {out_dir / 'report.html'} (also report.md, options.csv, routes.geojson, maps)")
+    if report.uncertainty is not None:
+        print_uncertainty(report.uncertainty)
+
+
+def print_uncertainty(section: Any) -> None:
+    """Percentiles per option and date, P(route) by year and P(flip) per pair of options."""
+    r = section.result
+    out.print(Text(f"\nUncertainty: {r.n_draws:,} draws (seed {r.seed})", style="bold"))
+    print_draws(section.percentiles, r.cost_unit, r.distributions)
+    for name, rows in section.connection.groupby("option", sort=False):
+        by_year = ", ".join(f"{y} {p:.0%}" for y, p in zip(rows["year"], rows["p_connected"], strict=True))
+        out.print(f"  P(route) {name}: {by_year}")
+    for rec in section.flips.to_dict("records"):
+        out.print(f"  P(flip) {rec['date']}: {rec['explanation']}")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from corridors.routing import Route
     from corridors.state import NetworkState
 
-__all__ = ["map_cmd", "route_cmd"]
+__all__ = ["map_cmd", "mc_options", "print_draws", "route_cmd", "with_service"]
 
 
 def closed_border_pairs(values: tuple[str, ...]) -> list[list[str]]:
@@ -102,6 +102,74 @@ def print_route(r: Route, head: str = "") -> None:
     out.print("  km by country: " + ", ".join(f"{c} {v:,.0f}" for c, v in r.km_by_country.items()) + "\n")
 
 
+def with_service(state: NetworkState, service: str | None) -> NetworkState:
+    """The state priced for a service profile (``--service``); the state itself when None."""
+    from dataclasses import replace
+
+    from corridors.services import service_mode
+
+    if not service:
+        return state
+    if service_mode(state.params, service) != "rail":
+        raise click.BadParameter(
+            f"service {service!r} is for {service_mode(state.params, service)} legs; the network has none yet",
+            param_hint="--service",
+        )
+    return replace(state, params=state.params.for_service(service), _graphs={})
+
+
+def mc_options(f: Any) -> Any:
+    """``--service``, ``--draws``, ``--seed``, ``--scheduler``."""
+    for deco in reversed(
+        [
+            click.option(
+                "--service", default=None, help="Price for a service profile of the parameters: block_train, wagonload."
+            ),
+            click.option(
+                "--draws",
+                type=click.IntRange(0, None),
+                default=0,
+                help="Monte Carlo draws of speeds, border dwells, gauge changes and opening delays.",
+            ),
+            click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo draws."),
+            click.option(
+                "--scheduler",
+                default="local",
+                show_default=True,
+                help="Where draws run: 'local' (a Dask cluster of 2 processes), 'serial', or a scheduler address.",
+            ),
+        ]
+    ):
+        f = deco(f)
+    return f
+
+
+def print_draws(table: Any, cost_unit: str, distributions: str) -> None:
+    """Percentiles of hours and cost per option and date, with P(route exists)."""
+    t = Table(show_edge=False, header_style="bold")
+    several = table["option"].nunique() > 1
+    for col in ("option", "date", "P(route)", "hours P10", "P50", "P90", "cost P10", "P50", "P90")[not several :]:
+        t.add_column(col, justify="left" if col in ("option", "date") else "right", no_wrap=col != "option")
+
+    def f(v: float) -> str:
+        return "—" if v != v else f"{v:,.0f}"
+
+    for r in table.to_dict("records"):
+        t.add_row(
+            *([r["option"]] if several else []),
+            r["date"],
+            f"{r['p_route']:.0%}",
+            f(r["hours_p10"]),
+            f(r["hours_p50"]),
+            f(r["hours_p90"]),
+            f(r["cost_p10"]),
+            f(r["cost_p50"]),
+            f(r["cost_p90"]),
+        )
+    out.print(t)
+    out.print(f"  cost in {cost_unit}; percentiles over the draws with a route; draws: {distributions}")
+
+
 def _constraints(state: NetworkState, **kw: Any) -> Any:
     return state.constraints(
         via=split(kw["via"]),
@@ -136,6 +204,7 @@ def _constraints(state: NetworkState, **kw: Any) -> Any:
 )
 @click.option("--force", is_flag=True, help="Replace the --geojson file if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the route(s) as JSON.")
+@mc_options
 @click.pass_context
 def route_cmd(
     ctx: click.Context,
@@ -152,6 +221,10 @@ def route_cmd(
     geojson: Path | None,
     force: bool,
     as_json: bool,
+    service: str | None,
+    draws: int,
+    seed: int,
+    scheduler: str,
     **constraint_options: Any,
 ) -> None:
     """Best route(s) between two stations, with borders and gauge changes priced.
@@ -164,6 +237,8 @@ def route_cmd(
       corridors route Dushanbe "Bandar Abbas" --by time --alternatives 3
       corridors route Termez Herat --avoid-country TKM
       corridors route Kashgar Mashhad --as-of 2035-01-01 --expected --json
+      corridors route Urumqi Almaty --by time --service block_train
+      corridors route Kashgar Tashkent --by time --draws 1000 --seed 1
     """
     from corridors.output import atomic_file, check_target
 
@@ -179,7 +254,26 @@ def route_cmd(
     state = state_of(
         ctx, as_of=as_of, expected=expected, open_segment=open_segment, close_segment=close_segment, modes=modes
     )
+    state = with_service(state, service)
     c = _constraints(state, **constraint_options)
+    if draws:
+        from corridors.uncertainty import Query, build_problem, open_client, percentile_table, run_monte_carlo
+
+        name = f"{origin} → {destination}"
+        problem = build_problem([Query(name, state, origin, destination, by, c)], [state.as_of])
+        with open_client(scheduler) as client:
+            result = run_monte_carlo(problem, draws, seed=seed, client=client)
+        table = percentile_table(result)
+        if as_json:
+            click.echo(table.to_json(orient="records", indent=1, force_ascii=False))
+            return
+        out.print(
+            f"{name} by {by} on {state.as_of.isoformat()}, {draws:,} draws (seed {seed}), "
+            f"service {service or 'none (base parameters)'}"
+        )
+        print_draws(table, result.cost_unit, result.distributions)
+        out.print(f"  {table['explanation'].iloc[0]}")
+        return
     found = state.routes(origin, destination, by=by, k=k, constraints=c)
     if geojson:
         import geopandas as gpd
@@ -195,6 +289,8 @@ def route_cmd(
         return
     for i, r in enumerate(found, 1):
         print_route(r, f"Route {i} of {len(found)}: " if len(found) > 1 else "")
+    if service:
+        out.print(f"  priced for the service profile {service} (parameters: {found[0].parameters})")
     if geojson:
         out.print(f"wrote {geojson}")
 
