@@ -487,4 +487,7 @@ def load_parameters(path: str | Path | None = None, *, overrides: Mapping[str, A
     if c.problems:
         msg = f"{len(c.problems)} problem(s) in the parameters:\n  " + "\n  ".join(c.problems)
         raise ParameterError(msg)
+    from corridors.services import check_services
+
+    check_services(raw, str(p))
     return Parameters(raw=raw, source=str(p), _file=str(p))
