@@ -580,7 +580,7 @@ def test_cli_od(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(
         capsys, "od", "--stations", "Mashhad", "--stations", "Sarakhs", "--by", "time", "--csv", str(csv)
     )
-    assert code == 0 and "Mashhad" in out and "OD matrix by time (h)" in out
+    assert code == 0 and "Mashhad" in out and "OD matrix by time (h)" in out and "[/]" not in out
     assert pd.read_csv(csv, index_col=0).loc["irn_mashhad", "irn_sarakhs"] > 0
     code, out, _ = run(capsys, "od", "--from-country", "TJK", "--to-country", "IRN", "--as-of", "2026-11-28")
     assert code == 0 and re.search(r"\d+ x \d+ stations", out) and "--csv" in out

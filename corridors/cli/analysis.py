@@ -19,6 +19,7 @@ import click
 import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from corridors.cli._common import by_option, err, out, split, state_of, state_options
 from corridors.network import select_stations
@@ -243,8 +244,11 @@ def od_cmd(
     off = m.to_numpy()[m.index.to_numpy()[:, None] != m.columns.to_numpy()[None, :]]
     reachable = int(pd.Series(off).map(math.isfinite).sum())
     out.print(
-        f"[bold]OD matrix by {by} ({unit})[/], {net.description}: {len(m.index)} x {len(m.columns)} stations, "
-        f"{reachable:,} of {len(off):,} pairs connected"
+        Text.assemble(
+            (f"OD matrix by {by} ({unit})", "bold"),
+            f", {net.description}: {len(m.index)} x {len(m.columns)} stations, "
+            f"{reachable:,} of {len(off):,} pairs connected",
+        )
     )
     shown = m if len(m.columns) <= len(m.index) else m.T
     if len(shown.columns) > MAX_TABLE_COLUMNS:
@@ -348,8 +352,10 @@ def criticality_cmd(
         click.echo(json.dumps(payload, indent=1, ensure_ascii=False))
         return
     out.print(
-        f"[bold]Segment criticality by {by}[/], {net.description}: {len(table)} segments, "
-        f"{a['pairs']:,} OD pairs ({a['pairs_connected']:,} connected)"
+        Text.assemble(
+            (f"Segment criticality by {by}", "bold"),
+            f", {net.description}: {len(table)} segments, {a['pairs']:,} OD pairs ({a['pairs_connected']:,} connected)",
+        )
     )
     t = Table(show_edge=False, header_style="bold")
     for col, just in (
@@ -455,8 +461,11 @@ def hubs_cmd(
         click.echo(json.dumps(payload, indent=1, ensure_ascii=False))
         return
     out.print(
-        f"[bold]Transit hubs by {by}[/], {net.description}: {n_routes:,} of {n_pairs:,} OD pairs connected "
-        f"({len(origins)} origins, {len(destinations)} destinations)"
+        Text.assemble(
+            (f"Transit hubs by {by}", "bold"),
+            f", {net.description}: {n_routes:,} of {n_pairs:,} OD pairs connected "
+            f"({len(origins)} origins, {len(destinations)} destinations)",
+        )
     )
     t = Table(title="Countries", title_justify="left", show_edge=False, header_style="bold")
     for col in ("country", "transit routes", "transit share", "at an end", "share of route km"):
