@@ -151,14 +151,33 @@ class Route:
             "  via " + " - ".join(self.name(s) for s in self.stations),
             "  km by country: " + ", ".join(f"{c} {k:,.0f}" for c, k in self.km_by_country.items()),
         ]
-        for b in self.borders:
+        lines += self.event_lines()
+        if len(self.modes) > 1:
             lines.append(
-                f"  border {b.from_country}->{b.to_country} at {self.name(b.from_station)}/"
+                "  by mode: "
+                + ", ".join(f"{m} {v['km']:,.0f} km / {v['hours']:,.1f} h" for m, v in self.by_mode().items())
+            )
+        return "\n".join(lines)
+
+    def event_lines(self, *, arrow: str = "->") -> list[str]:
+        """One line per border crossing, change of gauge, wait for a departure and change of mode.
+
+        Examples
+        --------
+        >>> from corridors import load_network, route
+        >>> route(load_network(), "Mashhad", "Sarakhs", as_of="2026-11-30").event_lines()
+        []
+        """
+        lines = []
+        for b in self.borders:
+            by = f" ({b.mode})" if b.mode != "rail" else ""
+            lines.append(
+                f"  border {b.from_country}{arrow}{b.to_country}{by} at {self.name(b.from_station)}/"
                 f"{self.name(b.to_station)}: {b.dwell_h:g} h, {b.fee:g} {self.cost_unit} ({b.parameter})"
             )
         for g in self.gauge_changes:
             lines.append(
-                f"  gauge {g.from_gauge}->{g.to_gauge} at {self.name(g.station)} by {g.method}: "
+                f"  gauge change {g.from_gauge}{arrow}{g.to_gauge} at {self.name(g.station)} by {g.method}: "
                 f"{g.time_h:g} h, {g.cost:g} {self.cost_unit}"
             )
         for leg in self.legs:
@@ -169,15 +188,10 @@ class Route:
                 )
         for t in self.transfers:
             lines.append(
-                f"  transfer {t.from_mode}->{t.to_mode} at {self.name(t.station)}: "
+                f"  transfer {t.from_mode}{arrow}{t.to_mode} at {self.name(t.station)}: "
                 f"{t.time_h:g} h, {t.cost:g} {self.cost_unit}"
             )
-        if len(self.modes) > 1:
-            lines.append(
-                "  by mode: "
-                + ", ".join(f"{m} {v['km']:,.0f} km / {v['hours']:,.1f} h" for m, v in self.by_mode().items())
-            )
-        return "\n".join(lines)
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         """The route as plain JSON-ready data (geometry as coordinates)."""

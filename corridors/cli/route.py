@@ -65,27 +65,8 @@ def print_route(r: Route, head: str = "") -> None:
             f"{leg.cost:,.0f}",
         )
     out.print(legs)
-    for b in r.borders:
-        by = f" ({b.mode})" if b.mode != "rail" else ""
-        out.print(
-            f"  border {b.from_country}→{b.to_country}{by} at {r.name(b.from_station)}/{r.name(b.to_station)}: "
-            f"{b.dwell_h:g} h, {b.fee:g} {r.cost_unit}"
-        )
-    for leg in r.legs:
-        if leg.wait_h:
-            out.print(
-                f"  wait for a {leg.mode} departure at {r.name(leg.from_station)}: "
-                f"{leg.wait_h:g} h (in the leg's hours)"
-            )
-    for t in r.transfers:
-        out.print(
-            f"  transfer {t.from_mode}→{t.to_mode} at {r.name(t.station)}: {t.time_h:g} h, {t.cost:g} {r.cost_unit}"
-        )
-    for g in r.gauge_changes:
-        out.print(
-            f"  gauge change {g.from_gauge}→{g.to_gauge} at {r.name(g.station)} by {g.method}: "
-            f"{g.time_h:g} h, {g.cost:g} {r.cost_unit}"
-        )
+    for line in r.event_lines(arrow="→"):
+        out.print(line)
     out.print(
         Text.assemble(
             (
