@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from corridors._errors import DataError
+from corridors.output import atomic_file
 from corridors.schema import SEGMENT_FIELDS, STATION_FIELDS, parse_date
 
 __all__ = [
@@ -172,21 +171,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def _atomic_write(path: Path, write: Any) -> None:
-    """Write a file through a temporary sibling, so a failure never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        os.unlink(tmp)
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write a file through :func:`corridors.output.atomic_file` (replacing it), so a failure leaves nothing."""
+    with atomic_file(path, force=True) as tmp:
+        write(tmp)
 
 
 def _dump_geojson(doc: dict[str, Any], path: Path) -> None:

@@ -235,6 +235,8 @@ def atomic_folder(path: str | Path, *, force: bool = False, command: str = "") -
 def atomic_file(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     """Write a file through a temporary sibling; it appears complete or not at all.
 
+    The ``with`` block gets a fresh path beside the target (no file there yet) and writes it.
+
     Without ``force`` an existing file is never replaced, not even one that appears while the
     file is being written (the final step is a link that fails if the name is taken).
 
@@ -258,11 +260,12 @@ def atomic_file(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=_tmp_name(path, "tmp"), suffix=path.suffix)
     os.close(fd)
     tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+    tmp.unlink()  # the name is reserved; writers that refuse an existing file (GeoPackage) create it themselves
     try:
         yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the usual permissions, whatever the writer made
         if force:
             os.replace(tmp, path)
         else:
